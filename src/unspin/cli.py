@@ -1,0 +1,289 @@
+"""The ``unspin`` command line.
+
+Heavy modules (the engine, torch, the spinner, resource builders) are imported
+inside the commands, so ``unspin --help`` and ``--version`` answer at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.status import Status
+from rich.text import Text
+
+from unspin import __version__
+from unspin.textio import InputError, iter_paragraph_blocks, open_input
+from unspin.types import Edit, Restoration
+
+app = typer.Typer(
+    help="Restore text that an automatic article spinner rewrote.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals would dump whole text blocks
+)
+resources_app = typer.Typer(
+    help="Build or locate the data unspin needs (thesaurus, channel table, language model).",
+    no_args_is_help=True,
+)
+app.add_typer(resources_app, name="resources")
+
+
+class RestoreFormat(str, Enum):
+    text = "text"
+    json = "json"
+    diff = "diff"
+
+
+class SpinFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+SourceArgument = Annotated[
+    str, typer.Argument(metavar="FILE|-", help="UTF-8 text file; '-' or nothing reads standard input.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", dir_okay=False, help="Write here instead of standard output."),
+]
+
+
+def _show_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"unspin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Restore text that an automatic article spinner rewrote."""
+
+
+@app.command()
+def restore(
+    source: SourceArgument = "-",
+    output_format: Annotated[
+        RestoreFormat,
+        typer.Option("--format", "-f", help="text: the restored text; json: text and edits; diff: edits inline."),
+    ] = RestoreFormat.text,
+    min_confidence: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Only make edits at least this sure (0 to 1).")
+    ] = 0.5,
+    output: OutputOption = None,
+    block_chars: Annotated[int, typer.Option(min=1, hidden=True, help="Largest block given to the engine.")] = 20000,
+) -> None:
+    """Restore the original words of spun text, paragraph block by paragraph block."""
+    with _reported_errors():
+        import unspin  # the engine loads on the first restore call, not at startup
+
+        _hint_if_typing(source)
+        colour = output is None and output_format is RestoreFormat.diff and sys.stdout.isatty()
+        with open_input(source) as reader, _open_output(output) as sink, _status("Restoring…") as status:
+            writer = _make_writer(output_format, sink, colour)
+            offset = 0
+            for number, block in enumerate(iter_paragraph_blocks(reader, block_chars), start=1):
+                if status is not None:
+                    status.update(f"Restoring block {number}…")
+                writer.write(block, unspin.restore(block, min_confidence=min_confidence), offset)
+                offset += len(block)
+            writer.finish()
+
+
+@app.command()
+def spin(
+    source: SourceArgument = "-",
+    rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of words to replace (0 to 1).")] = 0.25,
+    seed: Annotated[int, typer.Option(help="Random seed, for repeatable output.")] = 0,
+    output_format: Annotated[
+        SpinFormat, typer.Option("--format", "-f", help="text: the spun text; json: text and the swaps made.")
+    ] = SpinFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """Spin text the way article spinners do, to make test data."""
+    with _reported_errors():
+        _hint_if_typing(source)
+        with open_input(source) as reader:
+            text = reader.read()  # spinning is for test data: whole-text seeds are simpler
+        from unspin.spin import spin as spin_text
+
+        spun = spin_text(text, rate=rate, seed=seed)
+        with _open_output(output) as sink:
+            if output_format is SpinFormat.json:
+                document = {"text": spun.text, "edits": [edit.to_dict() for edit in spun.edits]}
+                sink.write(json.dumps(document, ensure_ascii=False) + "\n")
+            else:
+                sink.write(spun.text)
+
+
+@resources_app.command("build")
+def resources_build(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild what is already built.")] = False,
+) -> None:
+    """Build everything restore needs (once; takes minutes)."""
+    with _reported_errors():
+        from unspin.resources.build import build_all
+
+        target = build_all(force=force)
+        typer.echo(f"unspin: resources are ready in {target}", err=True)
+
+
+@resources_app.command("path")
+def resources_path() -> None:
+    """Print the folder where built resources live."""
+    from unspin.resources.paths import home
+
+    typer.echo(home())
+
+
+# --- output -----------------------------------------------------------------
+
+
+class TextWriter:
+    """The restored text, exactly; whitespace and newlines are the input's."""
+
+    def __init__(self, sink: TextIO) -> None:
+        self.sink = sink
+
+    def write(self, block: str, restoration: Restoration, offset: int) -> None:
+        self.sink.write(restoration.text)
+
+    def finish(self) -> None:
+        pass
+
+
+class JsonWriter(TextWriter):
+    """One JSON document, streamed: the text goes out block by block, edits at the end."""
+
+    def __init__(self, sink: TextIO) -> None:
+        super().__init__(sink)
+        self.edits: list[dict] = []
+        sink.write('{"text": "')
+
+    def write(self, block: str, restoration: Restoration, offset: int) -> None:
+        # Escaping works character by character, so escaped pieces join into
+        # the escaped whole.
+        self.sink.write(json.dumps(restoration.text, ensure_ascii=False)[1:-1])
+        for edit in restoration.edits:
+            moved = dataclasses.replace(edit, start=edit.start + offset, end=edit.end + offset)
+            self.edits.append(moved.to_dict())
+
+    def finish(self) -> None:
+        self.sink.write('", "edits": ' + json.dumps(self.edits, ensure_ascii=False) + "}\n")
+
+
+class DiffWriter(TextWriter):
+    """The input with each edit inline as ``[-spun-]{+original+}``; coloured on a terminal."""
+
+    def __init__(self, sink: TextIO, colour: bool) -> None:
+        super().__init__(sink)
+        self.console = (
+            Console(file=sink, force_terminal=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+            if colour
+            else None
+        )
+
+    def write(self, block: str, restoration: Restoration, offset: int) -> None:
+        marked = diff_text(block, restoration.edits)
+        if self.console is None:
+            self.sink.write(marked.plain)
+        else:
+            self.console.print(marked, end="")
+
+
+def diff_text(source: str, edits: list[Edit]) -> Text:
+    """``source`` with edits marked inline; ``.plain`` is the uncoloured form."""
+    marked = Text()
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        marked.append(source[cursor : edit.start])
+        marked.append(f"[-{edit.spun}-]", style="red strike")
+        marked.append(f"{{+{edit.original}+}}", style="green bold")
+        cursor = edit.end
+    marked.append(source[cursor:])
+    return marked
+
+
+def _make_writer(output_format: RestoreFormat, sink: TextIO, colour: bool) -> TextWriter:
+    if output_format is RestoreFormat.json:
+        return JsonWriter(sink)
+    if output_format is RestoreFormat.diff:
+        return DiffWriter(sink, colour)
+    return TextWriter(sink)
+
+
+@contextmanager
+def _open_output(path: Path | None) -> Iterator[TextIO]:
+    """Standard output or a file, as UTF-8 with no newline translation (CRLF stays CRLF).
+
+    A file is written beside its destination and moved into place only when
+    the run succeeds, so a failed run leaves an existing file untouched.
+    """
+    if path is None:
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8", newline="")
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    temporary = path.with_name(f".{path.name}.unspin-partial")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as sink:
+            yield sink
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+# --- errors and status --------------------------------------------------------
+
+
+@contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Turn failures the user can act on into one line on stderr, not a traceback."""
+    try:
+        yield
+    except InputError as error:
+        _fail(str(error), code=2)
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # The reader went away (`unspin restore big.txt | head`): stop quietly,
+        # and point stdout at /dev/null so the exit-time flush cannot complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except OSError as error:  # disk full, permission denied, ...
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(f"{where}{error.strerror or error}", code=1)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"unspin: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _hint_if_typing(source: str) -> None:
+    """Someone who runs ``unspin restore`` bare at a prompt should know it is waiting."""
+    if source == "-" and sys.stdin.isatty():
+        typer.echo("unspin: reading standard input; end with Ctrl-D", err=True)
+
+
+def _status(message: str) -> AbstractContextManager[Status | None]:
+    """A spinner on stderr, only when stderr is a terminal that stdout is not drawing on."""
+    errors = Console(stderr=True)
+    if errors.is_terminal and not sys.stdout.isatty():
+        return errors.status(message)
+    return nullcontext()

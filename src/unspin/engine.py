@@ -1,0 +1,219 @@
+"""The restoration pipeline: tokenise → candidates → score → decode → edits.
+
+``Restorer`` holds the loaded resources and is pure apart from them: text in,
+``Restoration`` out. ``restore()`` uses one process-wide ``Restorer`` that is
+loaded lazily from the resource cache on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from dataclasses import dataclass
+
+from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, transfer_case
+from unspin.decode import select_edits
+from unspin.reranker import Reranker
+from unspin.resources.lexicon import bigram_log_count, glove, zipf
+from unspin.resources.thesaurus import (
+    MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET,
+)
+from unspin.scorer import Scorer, SentenceAnalysis
+from unspin.tokenise import sentence_spans, tokenise
+from unspin.types import Edit, Restoration, Token
+
+MAX_SENTENCE_CHARS = 1200  # longer "sentences" (lists, tables) are scored in pieces
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Knobs of the search; the defaults are what the benchmark reports."""
+
+    per_span: int = 2  # candidates per span sent to the LM for a full score
+    min_prescore: float = -2.5  # cheap score below which a candidate is dropped
+    lm_proposals: int = 6  # LM's own guesses per content word
+    min_proposal_cosine: float = 0.5  # GloVe similarity an LM guess needs to the spun word
+    min_proposal_surprisal: float = 3.0  # only words the LM finds this surprising (nats) get its guesses
+
+
+@dataclass
+class ScoredSentence:
+    """A sentence with every scored candidate (for decoding or for training)."""
+
+    start: int
+    text: str
+    tokens: list[Token]
+    candidates: list[Candidate]
+
+
+class Restorer:
+    """Restores spun text with a candidate generator, an LM scorer and a reranker."""
+
+    def __init__(self, generator: CandidateGenerator, scorer: Scorer, reranker: Reranker | None,
+                 settings: Settings = Settings()) -> None:
+        self.generator = generator
+        self.scorer = scorer
+        self.reranker = reranker
+        self.settings = settings
+
+    # -- public -------------------------------------------------------------
+    def restore(self, text: str, min_confidence: float = 0.5) -> Restoration:
+        if self.reranker is None:
+            raise RuntimeError("no reranker loaded: run `unspin resources build`")
+        edits: list[Edit] = []
+        for sentence in self.score_sentences(text):
+            if not sentence.candidates:
+                continue
+            probabilities = self.reranker.probabilities([c.features for c in sentence.candidates])
+            for candidate, p in zip(sentence.candidates, probabilities):
+                candidate.probability = float(p)
+            for edit in select_edits(sentence.text, sentence.tokens, sentence.candidates, min_confidence):
+                edits.append(Edit(edit.start + sentence.start, edit.end + sentence.start, edit.spun,
+                                  edit.original, edit.confidence, edit.alternatives, edit.reason))
+        from unspin.types import apply_edits
+
+        return Restoration(apply_edits(text, edits), edits, source=text)
+
+    def score_sentences(self, text: str) -> list[ScoredSentence]:
+        out = []
+        for start, end in _pieces(text):
+            sentence = text[start:end]
+            tokens = tokenise(sentence)
+            if not any(t.is_word for t in tokens):
+                continue
+            out.append(ScoredSentence(start, sentence, tokens, self._score(sentence, tokens)))
+        return out
+
+    # -- internals -----------------------------------------------------------
+    def _score(self, sentence: str, tokens: list[Token]) -> list[Candidate]:
+        settings = self.settings
+        candidates = self.generator.generate(sentence, tokens)
+        analysis = self.scorer.analyse(sentence)
+        candidates += self._lm_proposals(sentence, tokens, analysis, {c.key for c in candidates})
+        if not candidates:
+            return []
+        by_span: dict[tuple[int, int], list[Candidate]] = {}
+        for candidate in candidates:
+            by_span.setdefault((candidate.start, candidate.end), []).append(candidate)
+        kept: list[Candidate] = []
+        for (start, end), group in by_span.items():
+            spun_lp = self.scorer.word_logprobs(analysis, start, [sentence[start:end]])[0]
+            left = self.scorer.word_logprobs(analysis, start, [c.original for c in group])
+            for candidate, lp in zip(group, left):
+                candidate.features["left_gain"] = float(lp - spun_lp)
+            group.sort(key=_prescore, reverse=True)
+            kept += [c for c in group[: settings.per_span] if _prescore(c) >= settings.min_prescore]
+        gains = self.scorer.replacement_gains(analysis, [(c.start, c.end, c.original) for c in kept])
+        for candidate, gain in zip(kept, gains):
+            self._featurise(candidate, gain, sentence, tokens, analysis)
+        return kept
+
+    def _lm_proposals(self, sentence: str, tokens: list[Token], analysis: SentenceAnalysis,
+                      known: set[tuple[int, int, str]]) -> list[Candidate]:
+        """The LM's own guesses at content words, kept when close in meaning (GloVe)."""
+        vectors = glove()
+        out = []
+        for token in tokens:
+            if not token.is_word or token.lower in FUNCTION_WORDS or "'" in token.text:
+                continue
+            first = analysis.token_at(token.start)
+            if first >= len(analysis.token_ids) or -analysis.token_logprobs[first] < self.settings.min_proposal_surprisal:
+                continue
+            for word, _ in self.scorer.proposals(analysis, token.start, self.settings.lm_proposals):
+                word = word.lower()
+                if word == token.lower or word in FUNCTION_WORDS:
+                    continue
+                candidate = Candidate(token.start, token.end, token.text,
+                                      transfer_case(token.text, word), "lm")
+                if candidate.key in known:
+                    continue
+                cosine = vectors.cosine(word, token.lower)
+                if cosine >= self.settings.min_proposal_cosine:
+                    candidate.features["glove_cosine"] = cosine
+                    out.append(candidate)
+        return out
+
+    def _featurise(self, candidate: Candidate, gain: float, sentence: str, tokens: list[Token],
+                   analysis: SentenceAnalysis) -> None:
+        spun_lower, original_lower = candidate.spun.lower(), candidate.original.lower()
+        first = analysis.token_at(candidate.start)
+        last = max(first + 1, analysis.token_at(candidate.end - 1) + 1)
+        surprisal = -float(analysis.token_logprobs[first:last].mean()) if last > first else 0.0
+        before = [t for t in tokens if t.end <= candidate.start]
+        after = [t for t in tokens if t.start >= candidate.end]
+        prev_word = before[-1].lower if before else ""
+        next_word = after[0].lower if after else ""
+        spun_words, original_words = spun_lower.split(), original_lower.split()
+        f = candidate.features
+        f["lm_gain"] = gain
+        f["spun_surprisal"] = surprisal
+        f["wordnet_synset"] = float(bool(candidate.flags & WORDNET_SYNSET))
+        f["wordnet_similar"] = float(bool(candidate.flags & WORDNET_SIMILAR))
+        f["moby_forward"] = float(bool(candidate.flags & MOBY_FORWARD))
+        f["moby_backward"] = float(bool(candidate.flags & MOBY_BACKWARD))
+        f["mined_log_count"] = math.log1p(candidate.mined_count)
+        f["lm_proposal"] = float(candidate.rule == "lm")
+        f["rule"] = float(candidate.rule in ("contraction", "number", "spintax"))
+        f.setdefault("glove_cosine", glove().cosine(original_lower, spun_lower))
+        f["zipf_original"] = zipf(original_lower)
+        f["zipf_spun"] = zipf(spun_lower)
+        f["log_fanout"] = math.log1p(candidate.fanout)
+        f["spun_words"] = float(len(spun_words))
+        f["original_words"] = float(len(original_words))
+        if prev_word and spun_words and original_words:
+            f["bigram_left_gain"] = bigram_log_count(prev_word, original_words[0]) - bigram_log_count(prev_word, spun_words[0])
+        if next_word and spun_words and original_words:
+            f["bigram_right_gain"] = bigram_log_count(original_words[-1], next_word) - bigram_log_count(spun_words[-1], next_word)
+        f["capitalised_inside"] = float(candidate.start > 0 and candidate.spun[:1].isupper())
+        f["spun_is_function_word"] = float(spun_lower in FUNCTION_WORDS)
+
+
+def _prescore(candidate: Candidate) -> float:
+    """Cheap ranking before the LM's full score: left-context gain plus source evidence."""
+    bonus = 0.0
+    if candidate.mined_count:
+        bonus += 2.0 + math.log1p(candidate.mined_count)
+    if candidate.flags & WORDNET_SYNSET:
+        bonus += 1.0
+    if candidate.rule in ("contraction", "number", "spintax"):
+        bonus += 3.0
+    # Spinners trade common words for rarer "synonyms": originals tend to be commoner.
+    bonus += 0.5 * (zipf(candidate.original.lower()) - zipf(candidate.spun.lower()))
+    return candidate.features.get("left_gain", 0.0) + bonus
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, with over-long ones cut at spaces so the LM sees bounded input."""
+    pieces = []
+    for start, end in sentence_spans(text):
+        while end - start > MAX_SENTENCE_CHARS:
+            cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
+            cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+            pieces.append((start, cut))
+            start = cut + 1 if text[cut : cut + 1] == " " else cut
+        if end > start:
+            pieces.append((start, end))
+    return pieces
+
+
+_default_lock = threading.Lock()
+
+
+@functools.cache
+def _default_restorer() -> Restorer:
+    from unspin.resources.build import load_restorer
+
+    return load_restorer()
+
+
+def default_restorer() -> Restorer:
+    with _default_lock:
+        return _default_restorer()
+
+
+def restore(text: str, *, min_confidence: float = 0.5) -> Restoration:
+    """Restore spun ``text``: the most likely original wording and each edit's confidence."""
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValueError("min_confidence must be between 0 and 1")
+    return default_restorer().restore(text, min_confidence=min_confidence)

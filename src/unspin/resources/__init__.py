@@ -1,0 +1,1 @@
+"""Building and loading the data unspin needs: thesaurus, channel table, language model."""

