@@ -323,3 +323,13 @@ def test_interrupt_exits_130_quietly() -> None:
     assert stdout == b""
     assert b"Traceback" not in stderr
     assert b"Aborted" not in stderr
+
+
+def test_non_english_text_is_refused(tmp_path: Path) -> None:
+    french = tmp_path / "article.txt"
+    french.write_text(
+        "Le gouvernement a annoncé mardi une série de mesures pour soutenir les entreprises touchées par "
+        "la crise, notamment des prêts garantis par l'État et un report des charges sociales.\n",
+        encoding="utf-8",
+    )
+    assert_user_error(run_unspin("restore", french), "does not look like English", "--allow-non-english")

@@ -202,3 +202,25 @@ def test_fifty_megabytes_stream_in_bounded_blocks(tmp_path: Path) -> None:
     assert peak_block <= max_chars
     assert count >= len(body) // max_chars
     assert peak_memory < 5_000_000  # a whole read would need > 50 MB
+
+
+FRENCH = (
+    "Le gouvernement a annoncé mardi une série de mesures pour soutenir les entreprises touchées par "
+    "la crise, notamment des prêts garantis par l'État et un report des charges sociales pour les petites "
+    "entreprises du secteur de la restauration."
+)
+ENGLISH = (
+    "The government announced on Tuesday a series of measures to support the businesses hit by the "
+    "crisis, including loans guaranteed by the state and a delay in social charges for the small firms "
+    "of the restaurant trade."
+)
+
+
+def test_english_is_told_from_other_languages() -> None:
+    from unspin.textio import ensure_english, english_function_share
+
+    assert english_function_share(ENGLISH) > english_function_share(FRENCH)
+    ensure_english(ENGLISH)
+    ensure_english("Trop court pour juger.")  # too short to judge: let it through
+    with pytest.raises(InputError, match="does not look like English"):
+        ensure_english(FRENCH)

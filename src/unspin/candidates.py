@@ -32,7 +32,7 @@ FUNCTION_WORDS = frozenset(
 )
 
 CONTRACTION_BASES = {
-    "won": "won't", "can": "can't", "don": "don't", "do": "don't", "does": "doesn't",
+    "won": "won't", "can": "can't", "do": "don't", "does": "doesn't",
     "did": "didn't", "is": "isn't", "are": "aren't", "was": "wasn't", "were": "weren't",
     "has": "hasn't", "have": "haven't", "had": "hadn't", "could": "couldn't",
     "would": "wouldn't", "should": "shouldn't", "must": "mustn't", "need": "needn't",
@@ -42,6 +42,9 @@ NUMBER_WORDS = {
     "1000000": "million", "1,000,000": "million", "1000000000": "billion",
     "1,000,000,000": "billion", "12": "dozen",
 }
+_VALID_NT_BASES = frozenset(
+    "can won don doesn didn isn aren wasn weren hasn haven hadn couldn wouldn shouldn mustn needn ain mightn shan oughtn daren".split()
+)
 _SPINTAX = re.compile(r"^\{([^{}]*)\}$")
 
 
@@ -164,23 +167,27 @@ class CandidateGenerator:
         out: list[Candidate] = []
         spintax = _SPINTAX.match(text)
         if spintax:
-            for choice in re.split(r"[|]", spintax.group(1)) if "|" in text else [spintax.group(1)]:
+            inner = spintax.group(1)
+            # "{a|b|c}" lists the alternatives; residue without bars may hold them space-separated.
+            choices = inner.split("|") if "|" in inner else [inner, *inner.split()]
+            for choice in dict.fromkeys(choices):
                 if choice.strip():
                     out.append(Candidate(token.start, token.end, text, choice.strip(), "spintax"))
             return out
-        contraction = re.fullmatch(r"([^\W\d_]+)['’]t", text)
-        if contraction and not lower[:-2].endswith("n"):
-            # "received't": the spinner swapped the base of "won't"; find which base.
+        contraction = re.fullmatch(r"([^\W\d_]+)(['’])t", text)
+        if contraction and contraction.group(1).lower() not in _VALID_NT_BASES:
+            # "received't": the spinner swapped the base of "won't" as if it were a word.
+            # Such tokens are rare, so every real contraction is offered and the LM picks.
             base = contraction.group(1).lower()
-            links = [(link.original, link) for link in self.thesaurus.originals(base)]
-            for lemma, tag in inflection_tags(base):  # "received" → receive → win → "won"
-                links += [(inflect(link.original, tag), link) for link in self.thesaurus.originals(lemma)]
-            for original, link in links:
-                restored = CONTRACTION_BASES.get(original or "")
-                if restored:
-                    out.append(Candidate(token.start, token.end, text,
-                                         transfer_case(text, restored.replace("'", text[-2])),
-                                         "contraction", flags=link.flags, fanout=link.fanout))
+            linked = {link.original for link in self.thesaurus.originals(base)}
+            for lemma, tag in inflection_tags(base):
+                linked |= {inflect(link.original, tag) for link in self.thesaurus.originals(lemma)}
+            for word, restored in CONTRACTION_BASES.items():
+                if restored.replace("'", contraction.group(2)).lower() == lower:
+                    continue
+                out.append(Candidate(token.start, token.end, text,
+                                     transfer_case(text, restored.replace("'", contraction.group(2))),
+                                     "contraction", flags=int(word in linked)))
         number = re.fullmatch(r"([\d,]+)(['’]?s)?", text)
         if number and number.group(1) in NUMBER_WORDS:
             word = NUMBER_WORDS[number.group(1)]

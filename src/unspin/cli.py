@@ -23,7 +23,7 @@ from rich.status import Status
 from rich.text import Text
 
 from unspin import __version__
-from unspin.textio import InputError, iter_paragraph_blocks, open_input
+from unspin.textio import InputError, ensure_english, iter_paragraph_blocks, open_input
 from unspin.types import Edit, Restoration
 
 app = typer.Typer(
@@ -86,6 +86,9 @@ def restore(
     ] = 0.5,
     output: OutputOption = None,
     block_chars: Annotated[int, typer.Option(min=1, hidden=True, help="Largest block given to the engine.")] = 20000,
+    allow_non_english: Annotated[
+        bool, typer.Option("--allow-non-english", help="Restore even text that does not look like English.")
+    ] = False,
 ) -> None:
     """Restore the original words of spun text, paragraph block by paragraph block."""
     with _reported_errors():
@@ -97,6 +100,8 @@ def restore(
             writer = _make_writer(output_format, sink, colour)
             offset = 0
             for number, block in enumerate(iter_paragraph_blocks(reader, block_chars), start=1):
+                if number == 1 and not allow_non_english:
+                    ensure_english(block)
                 if status is not None:
                     status.update(f"Restoring block {number}…")
                 writer.write(block, unspin.restore(block, min_confidence=min_confidence), offset)

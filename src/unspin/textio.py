@@ -189,3 +189,28 @@ def _block_end(text: str, limit: int) -> int:
         if end > 0:
             return end
     return limit  # one enormous "word": nowhere better to cut
+
+
+# English prose is about a third function words; other languages share few of ours.
+_MIN_ENGLISH_FUNCTION_SHARE = 0.12
+_MIN_WORDS_TO_JUDGE = 20
+
+
+def english_function_share(text: str) -> float | None:
+    """Share of words that are English function words; None when too short to judge."""
+    from unspin.candidates import FUNCTION_WORDS
+
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    if len(words) < _MIN_WORDS_TO_JUDGE:
+        return None
+    return sum(w in FUNCTION_WORDS for w in words) / len(words)
+
+
+def ensure_english(text: str) -> None:
+    """Raise ``InputError`` for text that is clearly not English (restoration would be noise)."""
+    share = english_function_share(text)
+    if share is not None and share < _MIN_ENGLISH_FUNCTION_SHARE:
+        raise InputError(
+            f"the text does not look like English ({share:.0%} English function words); "
+            "unspin restores English only (use --allow-non-english to try anyway)"
+        )

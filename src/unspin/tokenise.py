@@ -39,7 +39,8 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         before = text[start : match.start()].rstrip(".!?\"'’”)]")
         last_word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
-        if match.group().strip() == "" and "\n" not in match.group() and (
+        ends_with_period = text[start : match.start()].rstrip("\"'’”)]").endswith(".")
+        if ends_with_period and "\n" not in match.group() and (
             last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
         ):
             continue

@@ -95,12 +95,21 @@ def synthetic_figures(restorer) -> dict:
 
 
 def tortured_figures(restorer) -> dict:
+    """Top-1 exact restoration of held-out tortured phrases, each in a neutral sentence."""
+    from dataclasses import replace
+
+    from unspin.types import apply_edits
+
     _train, test = pps_split()
     prefix, suffix = TORTURED_TEMPLATE.split("{}")
     exact = 0
     for phrase in test:
-        restored = restorer.restore(prefix + phrase.tortured + suffix).text
-        got = restored[len(prefix) : len(restored) - len(suffix)] if restored.startswith(prefix) and restored.endswith(suffix) else restored
+        start, end = len(prefix), len(prefix) + len(phrase.tortured)
+        result = restorer.restore(prefix + phrase.tortured + suffix)
+        # Judge the phrase alone: edits to the template words are not counted.
+        inside = [replace(e, start=e.start - start, end=e.end - start)
+                  for e in result.edits if e.start >= start and e.end <= end]
+        got = apply_edits(phrase.tortured, inside)
         exact += got.strip().lower() == phrase.correct.strip().lower()
     return {"phrases": len(test), "exact": exact, "top1_accuracy": exact / max(len(test), 1)}
 

@@ -56,35 +56,42 @@ def fold_of(pair_id: str, k: int = 2) -> int:
 
 
 @functools.cache
-def _spinbot_rows() -> tuple[Pair, ...]:
+def _spinbot_rows() -> tuple[tuple[Pair, bool], ...]:
     path = shared_data() / "spinbot-mpc" / "pairs.jsonl"
     with path.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    return tuple(Pair(row["id"], row["original"], row["spun"]) for row in rows)
+    return tuple((Pair(row["id"], row["original"], row["spun"]), bool(row["identical"])) for row in rows)
 
 
 def spinbot_pairs(differing_only: bool = True) -> list[Pair]:
-    """The 200 SpinBot pairs; by default without the 5 title lines SpinBot left unchanged."""
-    return [p for p in _spinbot_rows() if not differing_only or p.original != p.spun]
+    """The 200 SpinBot pairs; by default without the 5 title lines marked ``identical``.
+
+    The corpus flag is used, not string equality: one paragraph (``WZoft34v``)
+    SpinBot happened to leave unchanged is kept, as a case with nothing to restore.
+    """
+    return [pair for pair, identical in _spinbot_rows() if not (differing_only and identical)]
 
 
 # Notes in the screener's expected phrases: "[neural network] layer outputs"
 # marks context words, "(svm)" an acronym or "(in svm)" a remark.
-_BRACKETED = re.compile(r"\s*(\[[^\]]*\]|\([^)]*\))\s*")
+_INNERMOST_BRACKETS = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")
 
 
 def _clean_phrase(phrase: str) -> str:
-    phrase = _BRACKETED.sub(" ", phrase.replace("\\", "").replace('"', ""))
+    phrase = phrase.replace("\\", "").replace('"', "")
+    while (stripped := _INNERMOST_BRACKETS.sub(" ", phrase)) != phrase:  # notes can nest
+        phrase = stripped
     return " ".join(phrase.split())
 
 
 def tortured_phrases() -> list[TorturedPhrase]:
     """The screener's tortured phrases, cleaned.
 
-    Bracketed notes (``[...]``, ``(...)``) are stripped from both sides; entries
-    whose expected phrase is uncertain (contains "?") or a remark with a link
-    are dropped, as are entries left empty or unchanged by the cleaning
-    ("output layer" → "output layer (in a neural network)") and repeats.
+    Bracketed notes (``[...]``, ``(...)``, nested too) are stripped from both
+    sides; entries whose expected phrase is uncertain (contains "?") or a
+    remark with a link are dropped, as are entries left empty, with unbalanced
+    brackets, or unchanged by the cleaning ("output layer" → "output layer (in
+    a neural network)"), and repeats of a tortured phrase (first one kept).
     """
     path = shared_data() / "tortured-phrases" / "pps-phrases.json"
     raw = json.loads(path.read_text(encoding="utf-8"))["phrases"]
@@ -93,6 +100,8 @@ def tortured_phrases() -> list[TorturedPhrase]:
         if "?" in entry["correct"] or "http" in entry["correct"]:
             continue
         tortured, correct = _clean_phrase(entry["tortured"]), _clean_phrase(entry["correct"])
+        if set("()[]") & set(tortured + correct):
+            continue  # unbalanced brackets: a note we cannot cut out
         if tortured and correct and tortured.lower() != correct.lower():
             cleaned.setdefault(tortured.lower(), TorturedPhrase(tortured, correct))
     return list(cleaned.values())

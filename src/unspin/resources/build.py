@@ -77,10 +77,15 @@ def training_examples(restorer, pairs: list[tuple[str, str]], progress: Callable
         spun_tokens, original_tokens = tokenise(spun), tokenise(original)
         gold = {}
         for block in diff_spans(spun_tokens, original_tokens):
-            if block.src_end > block.src_start and block.dst_end > block.dst_start:
-                start = spun_tokens[block.src_start].start
-                end = spun_tokens[block.src_end - 1].end
-                gold[(start, end)] = " ".join(t.lower for t in original_tokens[block.dst_start : block.dst_end])
+            spun_part = spun_tokens[block.src_start_tok : block.src_end_tok]
+            original_part = original_tokens[block.dst_start_tok : block.dst_end_tok]
+            if spun_part and original_part:
+                gold[(spun_part[0].start, spun_part[-1].end)] = " ".join(t.lower for t in original_part)
+            if len(spun_part) == len(original_part) > 1:
+                # Adjacent swaps merge into one block ("back naval" ← "rear admiral"):
+                # each word's own swap is right too.
+                for spun_token, original_token in zip(spun_part, original_part):
+                    gold[(spun_token.start, spun_token.end)] = original_token.lower
         for sentence in restorer.score_sentences(spun):
             for candidate in sentence.candidates:
                 span = (candidate.start + sentence.start, candidate.end + sentence.start)
@@ -104,13 +109,17 @@ def training_pairs(spinbot_ids: set[str] | None = None) -> list[tuple[str, str]]
     return pairs
 
 
-def train_reranker(restorer, pairs: list[tuple[str, str]]):
+def train_reranker(restorer, pairs: list[tuple[str, str]], keep_examples: Path | None = None):
+    """Fit the reranker on candidates from ``pairs``; optionally save the examples (``.npz``)."""
+    import numpy as np
     from tqdm import tqdm
 
     from unspin.reranker import Reranker
 
     with tqdm(total=len(pairs), desc="training the reranker", unit="para", leave=False) as bar:
         rows, labels = training_examples(restorer, pairs, progress=lambda n: bar.update(1))
+    if keep_examples is not None:
+        np.savez_compressed(keep_examples, features=Reranker.matrix(rows), labels=np.array(labels))
     return Reranker.fit(rows, labels)
 
 
@@ -129,7 +138,7 @@ def build_all(force: bool = False) -> Path:
     if force or not path.exists():
         _say("training the reranker on SpinBot pairs and simulated spins…")
         restorer = load_restorer(with_reranker=False)
-        train_reranker(restorer, training_pairs()).save(path)
+        train_reranker(restorer, training_pairs(), keep_examples=target / "reranker-examples.npz").save(path)
     _say(f"resources ready in {target}")
     return target
 

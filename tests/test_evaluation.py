@@ -1,0 +1,166 @@
+"""Alignment, metrics and evaluation data sets, on hand-checkable cases and the real data."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from unspin.evaluation.align import Replacement, diff_spans
+from unspin.evaluation.datasets import (
+    fold_of,
+    pps_split,
+    sotu_paragraphs,
+    spinbot_pairs,
+    synthetic_pairs,
+)
+from unspin.evaluation.metrics import EditCounts, edit_scores, edits_per_thousand_words, word_error_rate
+from unspin.tokenise import tokenise
+from unspin.types import apply_edits
+
+ORIGINAL = "He is best remembered for his two expeditions into the Arctic."
+SPUN = "He is best associated with his two endeavors into the Arctic."
+
+
+# --- alignment -------------------------------------------------------------
+
+
+def test_diff_spans_finds_replacements_insertions_and_deletions() -> None:
+    assert diff_spans(["a", "b", "c"], ["a", "x", "y", "c"]) == [Replacement(1, 2, 1, 3)]
+    assert diff_spans(["a", "c"], ["a", "b", "c"]) == [Replacement(1, 1, 1, 2)]
+    assert diff_spans(["a", "b", "c"], ["a", "c"]) == [Replacement(1, 2, 1, 1)]
+    assert diff_spans(["a", "b"], ["a", "b"]) == []
+
+
+def test_diff_spans_is_case_sensitive_and_takes_tokens() -> None:
+    assert diff_spans(tokenise("The cat"), tokenise("the cat")) == [Replacement(0, 1, 0, 1)]
+    blocks = diff_spans(tokenise(SPUN), tokenise(ORIGINAL))
+    assert [(b.src_start_tok, b.src_end_tok, b.dst_start_tok, b.dst_end_tok) for b in blocks] == [(3, 5, 3, 5), (7, 8, 7, 8)]
+
+
+# --- edit scores -----------------------------------------------------------
+
+
+def test_perfect_restoration_scores_one() -> None:
+    counts = edit_scores(SPUN, ORIGINAL, ORIGINAL)
+    assert counts == EditCounts(2, 0, 0, swap_gold=2, swap_true_pos=2)
+    assert counts.precision == counts.recall == counts.f1 == counts.swap_recall == 1.0
+
+
+def test_no_edits_leaves_precision_undefined_as_zero() -> None:
+    counts = edit_scores(SPUN, ORIGINAL, SPUN)
+    assert (counts.true_pos, counts.false_pos, counts.false_neg) == (0, 0, 2)
+    assert counts.precision == counts.recall == counts.f1 == 0.0
+
+
+def test_wrong_original_is_both_false_positive_and_false_negative() -> None:
+    restored = "He is best remembered for his two journeys into the Arctic."
+    counts = edit_scores(SPUN, ORIGINAL, restored)
+    assert (counts.true_pos, counts.false_pos, counts.false_neg) == (1, 1, 1)
+    assert counts.precision == counts.recall == 0.5
+
+
+def test_edit_on_untouched_text_is_a_false_positive() -> None:
+    restored = "She is best remembered for his two expeditions into the Arctic."
+    assert edit_scores(SPUN, ORIGINAL, restored) == EditCounts(2, 1, 0, swap_gold=2, swap_true_pos=2)
+
+
+def test_tokens_are_compared_in_lower_case() -> None:
+    counts = edit_scores("Attainable cures exist.", "Possible cures exist.", "possible cures exist.")
+    assert counts.true_pos == 1 and counts.false_pos == 0
+
+
+def test_rewrites_count_for_recall_but_not_for_swap_recall() -> None:
+    original = "The ship was sent north to rescue the crew of the lost vessel. It was cold."
+    spun = "To save the team of the lost vessel, the boat was dispatched north. It was chilly."
+    counts = edit_scores(spun, original, spun.replace("chilly", "cold"))
+    assert counts.true_pos == 1 and counts.false_pos == 0 and counts.false_neg >= 1
+    assert counts.recall < 1.0
+    assert counts.swap_true_pos == 1 and counts.swap_recall == pytest.approx(1 / counts.swap_gold)
+
+
+def test_counts_pool_by_addition() -> None:
+    total = EditCounts(1, 2, 3, 4, 1) + EditCounts(3, 0, 1, 2, 2)
+    assert total == EditCounts(4, 2, 4, 6, 3)
+    assert total.precision == pytest.approx(4 / 6)
+    assert total.recall == pytest.approx(4 / 8)
+    assert total.f1 == pytest.approx(2 * (4 / 6) * 0.5 / (4 / 6 + 0.5))
+    assert EditCounts(0, 0, 0).swap_recall == 0.0
+
+
+def test_real_pairs_restored_perfectly_score_one() -> None:
+    total = EditCounts(0, 0, 0)
+    for pair in spinbot_pairs():
+        total += edit_scores(pair.spun, pair.original, pair.original)
+    assert total.false_pos == total.false_neg == 0
+    assert total.true_pos > 1000 and total.swap_gold > 0.8 * total.true_pos
+
+
+# --- word error rate and density -------------------------------------------
+
+
+def test_word_error_rate_basics() -> None:
+    assert word_error_rate("the cat sat", "the cat sat") == 0.0
+    assert word_error_rate("The cat sat down", "the dog sat down") == 0.25  # case ignored
+    assert word_error_rate("Hello world.", "Hello world") == pytest.approx(1 / 3)  # "." is a token
+    assert word_error_rate("a b", "a x b") == 0.5  # one insertion
+    assert word_error_rate("a b c", "") == 1.0
+    assert word_error_rate("", "") == 0.0 and word_error_rate("", "x") == 1.0
+
+
+def test_edits_per_thousand_words() -> None:
+    assert edits_per_thousand_words(2, "one two, three four.") == 500.0
+    assert edits_per_thousand_words(3, "") == 0.0
+
+
+# --- data sets -------------------------------------------------------------
+
+
+def test_spinbot_pairs_are_the_195_differing_paragraphs() -> None:
+    pairs = spinbot_pairs()
+    assert len(pairs) == 195 and len(spinbot_pairs(differing_only=False)) == 200
+    assert len({p.id for p in pairs}) == 195
+    assert all(p.original.strip() and p.spun.strip() for p in pairs)
+
+
+def test_folds_are_stable_and_roughly_balanced() -> None:
+    ids = [p.id for p in spinbot_pairs()]
+    assert [fold_of(i) for i in ids] == [fold_of(i) for i in ids]
+    halves = Counter(fold_of(i, 2) for i in ids)
+    assert set(halves) == {0, 1} and min(halves.values()) >= 80
+    fifths = Counter(fold_of(i, 5) for i in ids)
+    assert set(fifths) == set(range(5)) and min(fifths.values()) >= 25
+
+
+def test_pps_split_is_disjoint_stable_and_clean() -> None:
+    train, test = pps_split()
+    assert pps_split() == (train, test)
+    train_keys = {p.tortured.lower() for p in train}
+    assert train_keys.isdisjoint(p.tortured.lower() for p in test)
+    assert 0.15 < len(test) / (len(train) + len(test)) < 0.25
+    assert len(train) + len(test) > 7000
+    for phrase in train + test:
+        assert phrase.tortured and phrase.correct and phrase.tortured.lower() != phrase.correct.lower()
+        assert not set("?[]()") & set(phrase.correct + phrase.tortured)
+    by_tortured = {p.tortured: p.correct for p in train + test}
+    assert by_tortured["aid vector device"] == "support vector machine"  # "(svm)" stripped
+
+
+def test_sotu_paragraphs_are_deterministic_prose() -> None:
+    paragraphs = sotu_paragraphs(20, seed=5)
+    assert paragraphs == sotu_paragraphs(20, seed=5)
+    assert paragraphs != sotu_paragraphs(20, seed=6)
+    assert len(set(paragraphs)) == 20
+    for paragraph in paragraphs:
+        assert sum(t.is_word for t in tokenise(paragraph)) >= 40
+        assert "[" not in paragraph and not paragraph.startswith("The President.")
+    with pytest.raises(ValueError):
+        sotu_paragraphs(10**6)
+
+
+def test_synthetic_pairs_carry_gold_edits() -> None:
+    pairs = synthetic_pairs(10, seed=3)
+    assert pairs == synthetic_pairs(10, seed=3)
+    assert sum(len(p.edits) for p in pairs) > 20
+    for pair in pairs:
+        assert apply_edits(pair.spun, pair.edits) == pair.original
