@@ -68,6 +68,7 @@ class Restorer:
             probabilities = self.reranker.probabilities([c.features for c in sentence.candidates])
             for candidate, p in zip(sentence.candidates, probabilities):
                 candidate.probability = float(p)
+            _score_residue(sentence.candidates)
             for edit in select_edits(sentence.text, sentence.tokens, sentence.candidates, min_confidence):
                 edits.append(Edit(edit.start + sentence.start, edit.end + sentence.start, edit.spun,
                                   edit.original, edit.confidence, edit.alternatives, edit.reason))
@@ -169,6 +170,26 @@ class Restorer:
         f["spun_is_function_word"] = float(spun_lower in FUNCTION_WORDS)
 
 
+RESIDUE_RULES = ("contraction", "number", "spintax")
+
+
+def _score_residue(candidates: list[Candidate]) -> None:
+    """Spinner residue ("received't", "1000's", "{a|b}") is malformed for certain,
+    so the only question is which repair: the LM's posterior among the repairs
+    (softmax of their gains) is the confidence. The reranker never saw such
+    tokens in training, so its opinion is not used for them."""
+    groups: dict[tuple[int, int], list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.rule in RESIDUE_RULES:
+            groups.setdefault((candidate.start, candidate.end), []).append(candidate)
+    for group in groups.values():
+        gains = [c.features["lm_gain"] for c in group]
+        top = max(gains)
+        weights = [math.exp(g - top) for g in gains]
+        for candidate, weight in zip(group, weights):
+            candidate.probability = 0.99 * weight / sum(weights)
+
+
 def _prescore(candidate: Candidate) -> float:
     """Cheap ranking before the LM's full score: left-context gain plus source evidence."""
     bonus = 0.0
@@ -176,7 +197,7 @@ def _prescore(candidate: Candidate) -> float:
         bonus += 2.0 + math.log1p(candidate.mined_count)
     if candidate.flags & WORDNET_SYNSET:
         bonus += 1.0
-    if candidate.rule in ("contraction", "number", "spintax"):
+    if candidate.rule in RESIDUE_RULES:
         bonus += 3.0
     # Spinners trade common words for rarer "synonyms": originals tend to be commoner.
     bonus += 0.5 * (zipf(candidate.original.lower()) - zipf(candidate.spun.lower()))
