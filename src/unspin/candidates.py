@@ -147,8 +147,8 @@ class CandidateGenerator:
             for link in links[: self.max_thesaurus]:
                 out.append(Candidate(start, end, spun, transfer_case(spun, link.original),
                                      "thesaurus", flags=link.flags, fanout=link.fanout))
-        elif len(span) == 1:
-            # Inflected form: look up the lemma, inflect each original the same way.
+        if len(span) == 1:
+            # Inflected form: look up the lemma too, inflecting each original the same way.
             for lemma, tag in inflection_tags(key):
                 for original, count in self.mined.get(lemma, {}).items():
                     form = inflect(original, tag)
