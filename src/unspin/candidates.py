@@ -68,6 +68,14 @@ class Candidate:
         return self.start, self.end, self.original.lower()
 
 
+def by_span(candidates: list[Candidate]) -> dict[tuple[int, int], list[Candidate]]:
+    """Candidates grouped by the (start, end) span they would replace, in first-seen order."""
+    groups: dict[tuple[int, int], list[Candidate]] = {}
+    for candidate in candidates:
+        groups.setdefault((candidate.start, candidate.end), []).append(candidate)
+    return groups
+
+
 def transfer_case(spun: str, original: str) -> str:
     """Give ``original`` the capitalisation pattern of ``spun``."""
     if len(spun) > 1 and spun.isupper():
@@ -183,11 +191,10 @@ class CandidateGenerator:
             for lemma, tag in inflection_tags(base):
                 linked |= {inflect(link.original, tag) for link in self.thesaurus.originals(lemma)}
             for word, restored in CONTRACTION_BASES.items():
-                if restored.replace("'", contraction.group(2)).lower() == lower:
-                    continue
-                out.append(Candidate(token.start, token.end, text,
-                                     transfer_case(text, restored.replace("'", contraction.group(2))),
-                                     "contraction", flags=int(word in linked)))
+                restored = restored.replace("'", contraction.group(2))  # keep the text's apostrophe
+                if restored.lower() != lower:
+                    out.append(Candidate(token.start, token.end, text, transfer_case(text, restored),
+                                         "contraction", flags=int(word in linked)))
         number = re.fullmatch(r"([\d,]+)(['’]?s)?", text)
         if number and number.group(1) in NUMBER_WORDS:
             word = NUMBER_WORDS[number.group(1)]

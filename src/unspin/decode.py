@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from unspin.candidates import Candidate
+from unspin.candidates import Candidate, by_span
 from unspin.types import Edit, Token
 
 _VOWEL_SOUND = re.compile(r"^(?:[aeiou]|hou?r|honest|honou?r|heir)", re.I)
@@ -26,11 +26,8 @@ def wants_an(word: str) -> bool:
 
 def select_edits(sentence: str, tokens: list[Token], candidates: list[Candidate],
                  min_confidence: float) -> list[Edit]:
-    by_span: dict[tuple[int, int], list[Candidate]] = {}
-    for candidate in candidates:
-        by_span.setdefault((candidate.start, candidate.end), []).append(candidate)
     best = []
-    for group in by_span.values():
+    for group in by_span(candidates).values():
         group.sort(key=lambda c: c.probability, reverse=True)
         best.append((group[0], tuple((c.original, round(c.probability, 4)) for c in group[1:4])))
     best.sort(key=lambda pair: pair[0].probability, reverse=True)

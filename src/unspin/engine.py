@@ -12,7 +12,7 @@ import math
 import threading
 from dataclasses import dataclass
 
-from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, transfer_case
+from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, by_span, transfer_case
 from unspin.decode import select_edits
 from unspin.reranker import Reranker
 from unspin.resources.lexicon import bigram_log_count, glove, zipf
@@ -94,11 +94,8 @@ class Restorer:
         candidates += self._lm_proposals(sentence, tokens, analysis, {c.key for c in candidates})
         if not candidates:
             return []
-        by_span: dict[tuple[int, int], list[Candidate]] = {}
-        for candidate in candidates:
-            by_span.setdefault((candidate.start, candidate.end), []).append(candidate)
         kept: list[Candidate] = []
-        for (start, end), group in by_span.items():
+        for (start, end), group in by_span(candidates).items():
             spun_lp = self.scorer.word_logprobs(analysis, start, [sentence[start:end]])[0]
             left = self.scorer.word_logprobs(analysis, start, [c.original for c in group])
             for candidate, lp in zip(group, left):
@@ -178,11 +175,7 @@ def _score_residue(candidates: list[Candidate]) -> None:
     so the only question is which repair: the LM's posterior among the repairs
     (softmax of their gains) is the confidence. The reranker never saw such
     tokens in training, so its opinion is not used for them."""
-    groups: dict[tuple[int, int], list[Candidate]] = {}
-    for candidate in candidates:
-        if candidate.rule in RESIDUE_RULES:
-            groups.setdefault((candidate.start, candidate.end), []).append(candidate)
-    for group in groups.values():
+    for group in by_span([c for c in candidates if c.rule in RESIDUE_RULES]).values():
         gains = [c.features["lm_gain"] for c in group]
         top = max(gains)
         weights = [math.exp(g - top) for g in gains]
