@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UNSPIN_DATA ?= $(abspath ../shared/data)
 export UNSPIN_DATA
 
-.PHONY: setup resources demo test test-fast bench clean
+.PHONY: setup browser resources demo test test-fast bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ demo: setup
 	$(BIN)/unspin restore examples/spun-news.txt --format diff
 	$(BIN)/unspin restore examples/spun-news.txt
 
-test: setup
+# Browser tests drive Debian's chromium through the Python playwright package.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
