@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from unspin.types import Edit, Restoration
 
+if TYPE_CHECKING:
+    from unspin.detect.types import Report
+
 __version__ = "0.1.0"
-__all__ = ["Edit", "Restoration", "__version__", "restore"]
+__all__ = ["Edit", "Restoration", "__version__", "check", "restore"]
 
 
 def restore(text: str, *, min_confidence: float = 0.5) -> Restoration:
@@ -13,3 +18,13 @@ def restore(text: str, *, min_confidence: float = 0.5) -> Restoration:
     from unspin.engine import restore as _restore
 
     return _restore(text, min_confidence=min_confidence)
+
+
+def check(text: str, *, fast: bool = False) -> Report:
+    """Tell whether ``text`` was machine-spun, where and why (see ``unspin.detect``).
+
+    ``fast=True`` screens with no neural model; the full check loads the LM on first use.
+    """
+    from unspin.detect import check as _check
+
+    return _check(text, fast=fast)

@@ -1,0 +1,14 @@
+"""Detect and localise machine-spun text (``unspin.check``)."""
+
+from __future__ import annotations
+
+from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
+
+__all__ = ["Report", "SentenceReport", "Span", "TorturedHit", "check"]
+
+
+def check(text: str, *, fast: bool = False) -> Report:
+    """Score ``text`` for spinning; ``fast`` uses no neural model (and never imports torch)."""
+    from unspin.detect.check import check as _check
+
+    return _check(text, fast=fast)
