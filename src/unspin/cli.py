@@ -53,6 +53,13 @@ class SpinFormat(str, Enum):
 SourceArgument = Annotated[
     str, typer.Argument(metavar="FILE|-", help="UTF-8 text file; '-' or nothing reads standard input.")
 ]
+DocumentArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="FILE|-",
+        help="UTF-8 text, HTML, PDF or Word (.docx) file; '-' or nothing reads standard input.",
+    ),
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", dir_okay=False, help="Write here instead of standard output."),
@@ -76,7 +83,7 @@ def main(
 
 @app.command()
 def restore(
-    source: SourceArgument = "-",
+    source: DocumentArgument = "-",
     output_format: Annotated[
         RestoreFormat,
         typer.Option("--format", "-f", help="text: the restored text; json: text and edits; diff: edits inline."),
@@ -96,7 +103,9 @@ def restore(
 
         _hint_if_typing(source)
         colour = output is None and output_format is RestoreFormat.diff and sys.stdout.isatty()
-        with open_input(source) as reader, _open_output(output) as sink, _status("Restoring…") as status:
+        from unspin.readers import open_document
+
+        with open_document(source) as reader, _open_output(output) as sink, _status("Restoring…") as status:
             writer = _make_writer(output_format, sink, colour)
             offset = 0
             for number, block in enumerate(iter_paragraph_blocks(reader, block_chars), start=1):
@@ -133,6 +142,28 @@ def spin(
                 sink.write(json.dumps(document, ensure_ascii=False) + "\n")
             else:
                 sink.write(spun.text)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=0, help="Jobs run at once; 0: one per CPU core.")] = 0,
+    queue: Annotated[int, typer.Option(min=0, help="Jobs that may wait (503 beyond); 0: four per worker.")] = 0,
+    max_chars: Annotated[int, typer.Option(min=1, help="Characters of text per request (413 beyond).")] = 200_000,
+    timeout: Annotated[float, typer.Option(min=1.0, help="Seconds a request may take (504 beyond).")] = 120.0,
+    log_text: Annotated[
+        bool, typer.Option("--log-text", help="Log the texts sent (by default only sizes and timings).")
+    ] = False,
+) -> None:
+    """Serve the web page and the HTTP API (/v1/restore, /v1/check, /docs)."""
+    with _reported_errors():
+        from unspin.service.server import serve as run_server
+        from unspin.service.settings import Settings
+
+        settings = Settings(host=host, port=port, workers=workers, queue=queue, max_chars=max_chars,
+                            timeout_s=timeout, log_text=log_text)
+        run_server(settings)
 
 
 @resources_app.command("build")
@@ -292,3 +323,57 @@ def _status(message: str) -> AbstractContextManager[Status | None]:
     if errors.is_terminal and not sys.stdout.isatty():
         return errors.status(message)
     return nullcontext()
+
+
+# --- check (issue #3) ----------------------------------------------------------
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    sources: Annotated[
+        list[str] | None, typer.Argument(metavar="FILE...", help="UTF-8 text files; '-' or nothing reads standard input.")
+    ] = None,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Screen without the language model (fast; for large collections).")
+    ] = False,
+    output_format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="text: one line per file; json: every full report.")
+    ] = CheckFormat.text,
+    top: Annotated[int, typer.Option(min=0, help="Spans shown per file in text output.")] = 3,
+) -> None:
+    """Tell whether texts were machine-spun: a calibrated probability, and where and why."""
+    with _reported_errors():
+        import unspin
+
+        names = sources or ["-"]
+        _hint_if_typing(names[0])
+        documents, flagged, words = [], 0, 0
+        with _open_output(None) as sink:
+            for name in names:
+                with open_input(name) as reader:
+                    text = reader.read()
+                report = unspin.check(text, fast=fast)
+                flagged += report.probability >= 0.5
+                words += report.words
+                if output_format is CheckFormat.json:
+                    documents.append({"file": name, **report.to_dict()})
+                else:
+                    sink.write(_check_line(name, report, top) + "\n")
+            summary = (f"unspin: checked {len(names)} file{'s' * (len(names) != 1)} ({words:,} words, "
+                       f"{'fast' if fast else 'full'} check): {flagged} look{'s' * (flagged == 1)} spun")
+            if output_format is CheckFormat.json:
+                sink.write(json.dumps({"files": documents, "summary": summary}, ensure_ascii=False) + "\n")
+            else:
+                sink.write(summary + "\n")
+
+
+def _check_line(name: str, report, top: int) -> str:
+    low, high = report.interval
+    spans = sorted(report.spans, key=lambda s: -s.score)[:top]
+    shown = "; ".join(f"{s.text!r}→{s.suggestion!r}" if s.suggestion else repr(s.text) for s in spans)
+    return f"{name}\t{report.probability:.3f} [{low:.2f}–{high:.2f}]\t{report.words} words\t{shown}"
