@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -181,7 +182,13 @@ def _load_models(settings: Settings) -> None:
     torch.set_num_threads(settings.torch_thread_count)
     started = time.perf_counter()
     default_restorer()
-    log.info("model loaded in %.1f s (%d torch threads)", time.perf_counter() - started, torch.get_num_threads())
+    check_text = _check_function()
+    if check_text is not None:
+        try:  # loads the detector's models too, so that the first /v1/check is not slow
+            check_text("The model is loaded once, when the service starts.", fast=False)
+        except Exception as error:  # detection is optional: /v1/check answers 500/501 on its own
+            log.warning("spin detection could not be loaded (%s)", type(error).__name__)
+    log.info("models loaded in %.1f s (%d torch threads)", time.perf_counter() - started, torch.get_num_threads())
 
 
 def _check_function() -> Callable | None:
@@ -262,6 +269,13 @@ async def _run(request: Request, job: Callable[[threading.Event], dict], setting
         raise ApiError(422, str(error), "invalid_input") from None
     except Stopped:
         raise ApiError(503, "the server is shutting down") from None
+    except ApiError:
+        raise
+    except Exception as error:  # a bug: where it happened, but not its message (it may quote the text)
+        message = f": {error}" if settings.log_text else ""
+        log.error("%s failed with %s%s\n%s", request.url.path, type(error).__name__, message,
+                  "".join(traceback.format_tb(error.__traceback__)).rstrip())
+        raise ApiError(500, f"internal error ({type(error).__name__}); the server log has where it happened") from None
 
 
 # --- middleware (plain ASGI, so that bodies are never buffered twice) ---------------------

@@ -177,6 +177,7 @@ def start_server(port: int, wait_s: float = 300) -> subprocess.Popen:
     log = tempfile.TemporaryFile()  # a pipe nobody reads would fill up and stall the server
     server = subprocess.Popen([sys.executable, "-m", "unspin", "serve", "--port", str(port)],
                               stdout=log, stderr=log, start_new_session=True)
+    server.log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -191,8 +192,18 @@ def start_server(port: int, wait_s: float = 300) -> subprocess.Popen:
     raise RuntimeError(f"the server did not answer within {wait_s:.0f} s")
 
 
+def server_log(server: subprocess.Popen) -> str:
+    """What a server from ``start_server`` has logged so far."""
+    server.log.seek(0)  # type: ignore[attr-defined]
+    return server.log.read().decode(errors="replace")  # type: ignore[attr-defined]
+
+
 def stop_server(server: subprocess.Popen, wait_s: float = 60) -> float:
-    """SIGTERM, then the seconds it took to exit (SIGKILL after ``wait_s``)."""
+    """SIGTERM, then the seconds it took to exit (SIGKILL after ``wait_s``).
+
+    uvicorn shuts down gracefully and then re-raises the signal, so a clean
+    exit has return code -SIGTERM and "Application shutdown complete" in the log.
+    """
     started = time.perf_counter()
     server.send_signal(signal.SIGTERM)
     try:
@@ -236,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.alarm(0)
         if server is not None:
             report["shutdown_s"] = round(stop_server(server), 1)
-            report["shutdown_exit_code"] = server.returncode
+            report["shutdown_clean"] = "Application shutdown complete" in server_log(server)
     print(json.dumps(report, indent=2))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as sink:

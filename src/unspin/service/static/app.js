@@ -161,6 +161,7 @@ function showRestoration(result) {
     pieces.push(document.createTextNode(state.source.slice(cursor, edit.start)));
     const mark = document.createElement("mark");
     mark.dataset.i = String(i);
+    mark.dataset.start = String(edit.start);
     mark.tabIndex = 0;
     mark.setAttribute("role", "button");
     mark.setAttribute("aria-haspopup", "dialog");
