@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UNSPIN_DATA ?= $(abspath ../shared/data)
 export UNSPIN_DATA
 
-.PHONY: setup browser resources demo test test-fast bench clean
+.PHONY: setup browser resources demo test test-fast bench clean-texts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ test: setup browser
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: setup
+bench: setup clean-texts
 	$(BIN)/python -m unspin.evaluation.bench --out bench-results
+
+# Clean text of other kinds for the detection benchmark: Reuters news (R's tm),
+# FOLDOC encyclopedia entries and Jane Austen's novels, unpacked from Debian
+# packages without installing them (or R).
+CLEAN_DEBS := r-cran-tm dict-foldoc r-cran-janeaustenr
+clean-texts:
+	@test -d bench-results/clean-texts/usr || ( mkdir -p bench-results/clean-texts/debs && \
+	  cd bench-results/clean-texts/debs && apt-get download $(CLEAN_DEBS) && \
+	  for deb in *.deb; do dpkg-deb -x $$deb ..; done )
 
 clean:
 	rm -rf $(VENV) bench-results

@@ -9,6 +9,6 @@ __all__ = ["Report", "SentenceReport", "Span", "TorturedHit", "check"]
 
 def check(text: str, *, fast: bool = False) -> Report:
     """Score ``text`` for spinning; ``fast`` uses no neural model (and never imports torch)."""
-    from unspin.detect.check import check as _check
+    from unspin.detect.checker import check as _check
 
     return _check(text, fast=fast)

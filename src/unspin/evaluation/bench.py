@@ -6,6 +6,7 @@
 - Tortured phrases: the held-out 20 % of the screener's list (split by hash).
 - Clean text: edits made on text nobody spun.
 - Speed: a 1,000-word article on this machine, and the model's load time.
+- Detection (issue #3): see ``unspin.evaluation.detection``; ``--detection-only``.
 
 Writes ``results.json`` and ``results.md`` to ``--out`` and prints the table.
 """
@@ -158,10 +159,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cv", action="store_true", help="skip the (slow) SpinBot cross-validation")
     parser.add_argument("--fold", type=int, action="append", help="run only these SpinBot folds (0, 1)")
     parser.add_argument("--skip-shipped", action="store_true", help="skip synthetic, tortured and speed figures")
+    parser.add_argument("--detection-only", action="store_true", help="run only the detection figures (issue #3)")
+    parser.add_argument("--skip-detection", action="store_true", help="skip the detection figures")
+    parser.add_argument("--detection-tier", choices=("fast", "full"), action="append",
+                        help="detection: only this tier (default both)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results_path = args.out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    if not args.skip_detection:
+        from unspin.evaluation.detection import detection_figures
+        from unspin.evaluation.detection import markdown as detection_markdown
+
+        results["detection"] = detection_figures(args.out, tuple(args.detection_tier or ("fast", "full")))
+        results_path.write_text(json.dumps(results, indent=2))
+        (args.out / "detection.md").write_text(detection_markdown(results["detection"]))
+        print(detection_markdown(results["detection"]))
+    if args.detection_only:
+        return 0
     if not args.skip_shipped:
         shipped = load_restorer()
         results["speed"] = speed_figures(shipped)

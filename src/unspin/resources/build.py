@@ -6,7 +6,9 @@ Steps (each skipped when its output exists, unless ``force``):
 3. substitution pairs mined from the shared real data (``mined.json``);
 4. the language model converted from the verified GGUF (``models/``);
 5. the reranker trained on candidates from real and simulated spun text
-   (``reranker.pkl``).
+   (``reranker.pkl``);
+6. the spun-text detectors, fast and full tier (``detector-*.json``; see
+   ``unspin.detect.train``), rebuilt when their version changes.
 """
 
 from __future__ import annotations
@@ -139,6 +141,10 @@ def build_all(force: bool = False) -> Path:
         _say("training the reranker on SpinBot pairs and simulated spins…")
         restorer = load_restorer(with_reranker=False)
         train_reranker(restorer, training_pairs(), keep_examples=target / "reranker-examples.npz").save(path)
+    from unspin.detect.train import build_detectors
+
+    _say("fitting the spun-text detectors (fast and full tier)…")
+    build_detectors(target, force)
     _say(f"resources ready in {target}")
     return target
 

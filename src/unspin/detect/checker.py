@@ -1,0 +1,109 @@
+"""``check``: is a text spun, where, and why.
+
+Resources load lazily, once per process: the thesaurus and the tortured-phrase
+automaton for both tiers, the fitted detectors from the cache (built by
+``unspin resources build``), and, for the full tier only, the language model
+of the restore engine. The fast tier never imports torch.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_evidence
+from unspin.detect.model import Detector, ngram_evidence
+from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
+
+DETECTOR_VERSION = 1
+DETECTOR_FILES = {"fast": "detector-fast.json", "full": "detector-full.json"}
+_lock = threading.Lock()
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    from unspin.resources.build import THESAURUS_FILE
+    from unspin.resources.paths import home
+    from unspin.resources.thesaurus import InverseThesaurus
+
+    path = home() / THESAURUS_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"resources missing in {home()}: {THESAURUS_FILE}; run `unspin resources build`")
+    return Lexicon(InverseThesaurus.load(path))
+
+
+@functools.cache
+def detector(tier: str) -> Detector:
+    from unspin.resources.paths import home
+
+    path = home() / DETECTOR_FILES[tier]
+    if not path.exists():
+        raise FileNotFoundError(f"resources missing in {home()}: {path.name}; run `unspin resources build`")
+    loaded = Detector.load(path)
+    if loaded.version != DETECTOR_VERSION:
+        raise FileNotFoundError(f"{path} is out of date; run `unspin resources build`")
+    return loaded
+
+
+def _scorer():
+    from unspin.engine import default_restorer
+
+    return default_restorer().scorer
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """The sentences (long ones cut) that are scored one by one."""
+    from unspin.engine import _pieces
+
+    return _pieces(text)
+
+
+def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: list[TorturedHit],
+                         scorer=None) -> list[tuple[int, int, Evidence]]:
+    """The evidence of each sentence of ``text`` (no n-grams: those need a detector's table)."""
+    out = []
+    for start, end in units(text):
+        inside = [h for h in tortured if start <= h.start < end]
+        evidence = fast_evidence(text, start, end, lexicon(), inside, found)
+        if full:
+            lm_evidence(text, start, end, lexicon(), scorer if scorer is not None else _scorer(), evidence, found)
+        out.append((start, end, evidence))
+    return out
+
+
+def check(text: str, *, fast: bool = False) -> Report:
+    from unspin.detect.tortured import default_matcher
+
+    tier = "fast" if fast else "full"
+    with _lock:  # loading is once per process; the LM itself serialises its passes
+        model, matcher = detector(tier), default_matcher()
+        lexicon()
+        if not fast:
+            _scorer()
+    tortured = matcher.find(text)
+    found: list[Signal] = []
+    per_sentence = evidence_by_sentence(text, not fast, found, tortured)
+    total = Evidence()
+    sentences = []
+    for start, end, evidence in per_sentence:
+        ngram_evidence(text, start, end, model.ngrams, evidence, found)
+        total = total + evidence
+        sentences.append(SentenceReport(start, end, model.predict(evidence)[0]))
+    if total.words == 0:
+        return Report(0.0, (0.0, 1.0), 0, tier, sentences, [], tortured, {})
+    probability, interval = model.predict(total)
+    features = total.features(not fast)
+    return Report(probability, interval, total.words, tier, sentences, _spans(found), tortured, features)
+
+
+def _spans(found: list[Signal]) -> list[Span]:
+    """The strongest signal at each place, non-overlapping, in text order."""
+    kept: list[Signal] = []
+    taken: set[int] = set()
+    for signal in sorted(found, key=lambda s: -s.score):
+        place = range(signal.start, signal.end)
+        if not any(i in taken for i in place):
+            taken.update(place)
+            kept.append(signal)
+    return [Span(s.start, s.end, s.text, s.suggestion, round(s.score, 4), s.reason)
+            for s in sorted(kept, key=lambda s: s.start)]

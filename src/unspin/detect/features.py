@@ -1,0 +1,303 @@
+"""Readable evidence of spinning, word by word and summed over a text.
+
+Fast signals (no neural model): a commoner synonym exists for a rare word
+(spinners trade common words for rarer "synonyms"); collocation breaks ("White
+Home" where "White House" is a known bigram); common word pairs never seen
+together; article-agreement errors ("a attainable"); spinner residue
+("received't"); known tortured phrases.
+
+Full signals add the language model's view: the surprisal of each content word
+and whether a thesaurus synonym is strongly preferred in its place.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from unspin.candidates import FUNCTION_WORDS, _VALID_NT_BASES, inflect, inflection_tags, transfer_case
+from unspin.decode import wants_an
+from unspin.detect.types import TorturedHit
+from unspin.resources.lexicon import bigram_log_count
+from unspin.resources.thesaurus import MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET
+from unspin.tokenise import tokenise
+from unspin.types import Token
+
+TOP_ORIGINALS = 8  # commonest thesaurus originals kept per spun word
+RARE_GAP = 1.0  # zipf points by which an original must be commoner than the word
+COLLOCATION_LOG_COUNT = 6.0  # log(1 + count) a replacement bigram needs (~400 uses)
+COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be attested
+PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym
+MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
+_STRONG = WORDNET_SYNSET | WORDNET_SIMILAR
+_RESIDUE_CONTRACTION = re.compile(r"([^\W\d_]+)['’]t")
+_RESIDUE_NUMBER = re.compile(r"\d[\d,]*['’]s")
+
+# Aggregated features, in the classifier's column order.
+FAST_FEATURES = (
+    "rare_synonym_share", "collocation_break_share", "unattested_bigram_share",
+    "article_error_rate", "residue_rate", "tortured_rate", "mean_zipf", "spinner_ngram_score",
+)
+FULL_FEATURES = FAST_FEATURES + ("preferred_synonym_share", "mean_surprisal", "surprisal_p90", "surprisal_excess")
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    word: str
+    zipf: float
+    strong: bool  # WordNet lists it (synset mate or similar adjective), or Moby both ways
+
+
+@dataclass
+class Signal:
+    """One piece of evidence at a place in the text."""
+
+    start: int
+    end: int
+    text: str
+    suggestion: str
+    score: float  # 0..1, how telling this one is
+    reason: str
+
+
+@dataclass
+class Evidence:
+    """Counts behind the features of a text (or of one sentence)."""
+
+    words: int = 0
+    content: int = 0
+    pairs: int = 0
+    rare_synonym: int = 0
+    collocation_break: int = 0
+    unattested_bigram: int = 0
+    article_error: int = 0
+    residue: int = 0
+    tortured: int = 0
+    zipf_sum: float = 0.0
+    zipf_sq: float = 0.0
+    preferred: int = 0
+    surprisals: list[float] = field(default_factory=list)
+    function_surprisals: list[float] = field(default_factory=list)
+    ngram_values: list[float] = field(default_factory=list)
+
+    def __add__(self, other: Evidence) -> Evidence:
+        summed = Evidence()
+        for name in Evidence.__dataclass_fields__:
+            setattr(summed, name, getattr(self, name) + getattr(other, name))
+        return summed
+
+    def features(self, full: bool) -> dict[str, float]:
+        content, words = max(self.content, 1), max(self.words, 1)
+        out = {
+            "rare_synonym_share": self.rare_synonym / content,
+            "collocation_break_share": self.collocation_break / content,
+            "unattested_bigram_share": self.unattested_bigram / max(self.pairs, 1),
+            "article_error_rate": 100 * self.article_error / words,
+            "residue_rate": 100 * self.residue / words,
+            "tortured_rate": 100 * self.tortured / words,
+            "mean_zipf": self.zipf_sum / content,
+            "spinner_ngram_score": float(np.mean(self.ngram_values)) if self.ngram_values else 0.0,
+        }
+        if full:
+            values = np.array(self.surprisals) if self.surprisals else np.zeros(1)
+            out["preferred_synonym_share"] = self.preferred / content
+            out["mean_surprisal"] = float(values.mean())
+            out["surprisal_p90"] = float(np.quantile(values, 0.9))
+            # Content words surprise more than function words in spun text: the genre's own
+            # difficulty (which moves both) cancels out.
+            function = float(np.mean(self.function_surprisals)) if self.function_surprisals else 0.0
+            out["surprisal_excess"] = out["mean_surprisal"] - function
+        return out
+
+    def variances(self, full: bool, typical: dict[str, float]) -> dict[str, float]:
+        """Sampling variance of each feature (binomial, Poisson or sample variance over n):
+        what makes a short text's probability uncertain. Rare events (articles, residue,
+        tortured phrases) are counted at least at their ``typical`` (training) rate."""
+        features = self.features(full)
+
+        def rate(name: str) -> float:
+            return 100 * max(features[name], typical.get(name, 0.0)) / words
+        content, words, pairs = max(self.content, 1), max(self.words, 1), max(self.pairs, 1)
+
+        def share(name: str, n: int) -> float:
+            p = min(max(features[name], 0.5 / n), 1 - 0.5 / n)
+            return p * (1 - p) / n
+
+        def mean_of(values: list[float]) -> float:
+            return float(np.var(values)) / len(values) if len(values) > 1 else 1.0
+
+        out = {
+            "rare_synonym_share": share("rare_synonym_share", content),
+            "collocation_break_share": share("collocation_break_share", content),
+            "unattested_bigram_share": share("unattested_bigram_share", pairs),
+            "article_error_rate": rate("article_error_rate"),
+            "residue_rate": rate("residue_rate"),
+            "tortured_rate": rate("tortured_rate"),
+            "mean_zipf": max(self.zipf_sq / content - features["mean_zipf"] ** 2, 0.25) / content,
+            "spinner_ngram_score": mean_of(self.ngram_values),
+        }
+        if full:
+            out["preferred_synonym_share"] = share("preferred_synonym_share", content)
+            out["mean_surprisal"] = mean_of(self.surprisals)
+            out["surprisal_p90"] = 4 * mean_of(self.surprisals)
+            out["surprisal_excess"] = mean_of(self.surprisals) + mean_of(self.function_surprisals)
+        return out
+
+
+class Lexicon:
+    """Spun word → its commonest thesaurus originals, with Zipf frequencies."""
+
+    def __init__(self, thesaurus) -> None:
+        from wordfreq import zipf_frequency
+
+        self._thesaurus = thesaurus
+        self._zipf_of = zipf_frequency
+
+    @functools.lru_cache(maxsize=300_000)
+    def zipf(self, word: str) -> float:
+        return self._zipf_of(word, "en")
+
+    @functools.lru_cache(maxsize=300_000)
+    def originals(self, word: str) -> tuple[Original, ...]:
+        """Single-word originals a spinner may have replaced by ``word`` (inflection carried over)."""
+        found: dict[str, Original] = {}
+        for link in self._thesaurus.originals(word):
+            if link.original.isalpha():
+                strong = bool(link.flags & _STRONG) or link.flags & (MOBY_FORWARD | MOBY_BACKWARD) == (
+                    MOBY_FORWARD | MOBY_BACKWARD)
+                found.setdefault(link.original, Original(link.original, self.zipf(link.original), strong))
+        if len(found) < TOP_ORIGINALS:
+            for lemma, tag in inflection_tags(word):
+                for link in self._thesaurus.originals(lemma):
+                    form = inflect(link.original, tag) if link.original.isalpha() else None
+                    if form and form != word and form.isalpha():
+                        strong = bool(link.flags & _STRONG)
+                        found.setdefault(form, Original(form, self.zipf(form), strong))
+        # "be" for "cost", "have" for "secure": too generic to be what a spinner replaced.
+        ranked = sorted((o for o in found.values() if o.word not in FUNCTION_WORDS and o.zipf <= MAX_ORIGINAL_ZIPF),
+                        key=lambda o: -o.zipf)
+        return tuple(ranked[:TOP_ORIGINALS])
+
+
+def _words(tokens: list[Token]) -> list[Token]:
+    return [t for t in tokens if t.is_word]
+
+
+def _adjacent(text: str, left: Token, right: Token) -> bool:
+    return text[left.end : right.start] == " "
+
+
+def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: list[TorturedHit],
+                  found: list[Signal]) -> Evidence:
+    """Count the fast signals in ``text[start:end]`` (one sentence; ``tortured``: its hits);
+    append each piece of evidence, with offsets into ``text``, to ``found``."""
+    tokens = tokenise(text[start:end], start)
+    evidence = Evidence()
+    evidence.tortured = len(tortured)
+    for hit in tortured:
+        found.append(Signal(hit.start, hit.end, hit.text, hit.expected, 0.95, "known tortured phrase"))
+    previous: Token | None = None
+    for token in tokens:
+        if not token.is_word:
+            if _RESIDUE_NUMBER.fullmatch(token.text):
+                evidence.residue += 1
+                found.append(Signal(token.start, token.end, token.text, "", 0.6, "number residue"))
+            previous = None
+            continue
+        evidence.words += 1
+        lower = token.lower
+        residue = _RESIDUE_CONTRACTION.fullmatch(lower)
+        if residue and residue.group(1) not in _VALID_NT_BASES:
+            evidence.residue += 1
+            found.append(Signal(token.start, token.end, token.text, "", 0.9, "broken contraction"))
+        if previous is not None and _adjacent(text, previous, token):
+            _pair(text, previous, token, lexicon, evidence, found)
+        if previous is not None and previous.lower in ("a", "an") and _adjacent(text, previous, token):
+            wrong = (previous.lower == "an") != wants_an(lower)
+            if wrong and lower.isalpha() and len(lower) > 1 and not token.text.isupper():
+                evidence.article_error += 1
+                fixed = "an" if previous.lower == "a" else "a"
+                found.append(Signal(previous.start, previous.end, previous.text,
+                                    transfer_case(previous.text, fixed), 0.7,
+                                    f"article does not agree with '{token.text}'"))
+        if lower not in FUNCTION_WORDS and lower.isalpha() and len(lower) > 1:
+            evidence.content += 1
+            zipf = lexicon.zipf(lower)
+            evidence.zipf_sum += zipf
+            evidence.zipf_sq += zipf * zipf
+            originals = lexicon.originals(lower)
+            commoner = [o for o in originals if o.strong and o.zipf >= zipf + RARE_GAP and o.zipf >= 3.5]
+            if commoner and not token.text[:1].isupper():
+                evidence.rare_synonym += 1
+                gap = commoner[0].zipf - zipf
+                found.append(Signal(token.start, token.end, token.text, commoner[0].word,
+                                    min(0.5, 0.1 * gap), "a much commoner synonym exists"))
+        previous = token
+    return evidence
+
+
+def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evidence,
+          found: list[Signal]) -> None:
+    """Bigram checks for two adjacent words."""
+    a, b = left.lower, right.lower
+    if not (a.isalpha() and b.isalpha()):
+        return
+    count = bigram_log_count(a, b)
+    if lexicon.zipf(a) >= COMMON_ZIPF and lexicon.zipf(b) >= COMMON_ZIPF and not (
+            a in FUNCTION_WORDS and b in FUNCTION_WORDS):
+        evidence.pairs += 1
+        if count == 0:
+            evidence.unattested_bigram += 1
+    if count > 0 or a in FUNCTION_WORDS or b in FUNCTION_WORDS:
+        return
+    # "White Home": a close synonym of one word makes a well-known bigram with the other.
+    best, where, suggestion = 0.0, right, ""
+    for original in lexicon.originals(b):
+        value = bigram_log_count(a, original.word) if original.strong else 0.0
+        if value > best:
+            best, where, suggestion = value, right, original.word
+    for original in lexicon.originals(a):
+        value = bigram_log_count(original.word, b) if original.strong else 0.0
+        if value > best:
+            best, where, suggestion = value, left, original.word
+    if best >= COLLOCATION_LOG_COUNT:
+        evidence.collocation_break += 1
+        other = right.text if where is left else left.text
+        found.append(Signal(where.start, where.end, where.text, transfer_case(where.text, suggestion),
+                            min(0.45, best / 40), f"collocation break: '{suggestion}' goes with '{other}'"))
+
+
+def lm_evidence(text: str, start: int, end: int, lexicon: Lexicon, scorer, evidence: Evidence,
+                found: list[Signal]) -> None:
+    """Add the LM's surprisals and synonym preferences for one sentence (one pass) to ``evidence``."""
+    sentence = text[start:end]
+    tokens = _words(tokenise(sentence))
+    if tokens:
+        analysis = scorer.analyse(sentence)
+        for token in tokens:
+            lower = token.lower
+            if lower in FUNCTION_WORDS:
+                value = scorer.word_logprobs(analysis, token.start, [token.text])[0]
+                if value > -30.0:
+                    evidence.function_surprisals.append(float(-value))
+                continue
+            if not lower.isalpha() or len(lower) < 2:
+                continue
+            originals = [o.word for o in lexicon.originals(lower)]
+            words = [token.text] + [transfer_case(token.text, o) for o in originals]
+            logprobs = scorer.word_logprobs(analysis, token.start, words)
+            if logprobs[0] <= -30.0:
+                continue
+            evidence.surprisals.append(float(-logprobs[0]))
+            if len(words) > 1:
+                best = int(np.argmax(logprobs[1:]))
+                gain = float(logprobs[1 + best] - logprobs[0])
+                if gain >= PREFERRED_GAIN:
+                    evidence.preferred += 1
+                    found.append(Signal(start + token.start, start + token.end, token.text, words[1 + best],
+                                        1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
+                                        f"the language model prefers '{words[1 + best]}' (+{gain:.1f} nats)"))

@@ -1,0 +1,164 @@
+"""The calibrated classifier over readable features, and the spinner-wording table it uses.
+
+``Detector`` is a logistic regression on standardised features (its weights say
+how much each feature counts), fitted on real SpinBot pairs and simulated spins
+of speeches, both sides of each pair. Its probability is what it reports; the
+interval adds the sampling error of the features, so a short text (few words,
+few word pairs) gets a wide one.
+
+``spinner_ngram_score`` is the one learned feature: the mean log-odds of a
+text's words and word pairs between spun and original training text ("utilized",
+"for example ,", "at the point when"). When the classifier is fitted, each
+training text's score comes from a table that did not see that text's pair
+(cross-fitting), so the weight it gets is the one it earns on unseen text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from unspin.detect.features import Evidence, Signal
+from unspin.tokenise import tokenise
+
+MIN_NGRAM_COUNT = 3
+NGRAM_SMOOTHING = 0.5
+TELLING_LOG_ODDS = 2.0  # an n-gram this much likelier in spun text is reported as a span
+Z_95 = 1.96
+
+
+def ngrams(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """Lower-case word unigrams and adjacent-word bigrams of ``text[start:end]``, with offsets."""
+    words = [t for t in tokenise(text[start:end], start) if t.is_word]
+    out = [(t.lower, t.start, t.end) for t in words]
+    out += [(f"{a.lower} {b.lower}", a.start, b.end) for a, b in zip(words, words[1:])
+            if text[a.end : b.start] == " "]
+    return out
+
+
+def fit_ngram_table(spun: list[str], original: list[str]) -> dict[str, float]:
+    """Log-odds (spun vs original) of every n-gram seen ``MIN_NGRAM_COUNT`` times or more."""
+    counts = [Counter(g for text in side for g, _, _ in ngrams(text)) for side in (spun, original)]
+    totals = [sum(c.values()) for c in counts]
+    vocabulary = set(counts[0]) | set(counts[1])
+    size = len(vocabulary)
+    table = {}
+    for gram in vocabulary:
+        s, o = counts[0][gram], counts[1][gram]
+        if s + o >= MIN_NGRAM_COUNT:
+            value = math.log((s + NGRAM_SMOOTHING) / (totals[0] + NGRAM_SMOOTHING * size)) - math.log(
+                (o + NGRAM_SMOOTHING) / (totals[1] + NGRAM_SMOOTHING * size))
+            table[gram] = round(value, 3)
+    return table
+
+
+def ngram_evidence(text: str, start: int, end: int, table: dict[str, float], evidence: Evidence,
+                   found: list[Signal] | None = None) -> None:
+    """Add the n-gram log-odds of ``text[start:end]`` to ``evidence`` (unseen n-grams count 0)."""
+    for gram, a, b in ngrams(text, start, end):
+        value = table.get(gram, 0.0)
+        evidence.ngram_values.append(value)
+        if found is not None and value >= TELLING_LOG_ODDS:
+            found.append(Signal(a, b, text[a:b], "", min(0.8, value / 6),
+                                f"wording typical of spinner output (log-odds {value:.1f})"))
+
+
+@dataclass
+class Detector:
+    """Standardised logistic regression; ``predict`` gives the probability and its interval."""
+
+    version: int
+    tier: str
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    ngrams: dict[str, float]
+    threshold: float = 0.5
+
+    def logit(self, features: dict[str, float]) -> float:
+        x = (np.array([features[name] for name in self.features]) - self.mean) / self.scale
+        return float(x @ np.array(self.coef) + self.intercept)
+
+    def predict(self, evidence: Evidence) -> tuple[float, tuple[float, float]]:
+        full = self.tier == "full"
+        logit = self.logit(evidence.features(full))
+        variances = evidence.variances(full, dict(zip(self.features, self.mean)))
+        weights = np.array(self.coef) / np.array(self.scale)
+        spread = math.sqrt(sum(w * w * variances[name] for w, name in zip(weights, self.features)))
+        return _sigmoid(logit), (_sigmoid(logit - Z_95 * spread), _sigmoid(logit + Z_95 * spread))
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.__dict__, sort_keys=True))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Detector:
+        return cls(**json.loads(path.read_text()))
+
+    def weights(self) -> dict[str, float]:
+        """Each feature's weight per standard deviation (what the reader should look at)."""
+        return dict(zip(self.features, self.coef))
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-max(min(x, 40.0), -40.0)))
+
+
+@dataclass
+class Example:
+    """A training or test text: its label, its group (a pair: both sides share one) and its evidence."""
+
+    text: str
+    label: int
+    group: str
+    evidence: Evidence  # without n-gram values: those depend on the table
+
+
+def _with_ngrams(example: Example, table: dict[str, float]) -> Evidence:
+    from unspin.engine import _pieces
+
+    evidence = example.evidence + Evidence()
+    evidence.ngram_values = []
+    for start, end in _pieces(example.text):
+        ngram_evidence(example.text, start, end, table, evidence)
+    return evidence
+
+
+def _table_for(examples: list[Example]) -> dict[str, float]:
+    return fit_ngram_table([e.text for e in examples if e.label], [e.text for e in examples if not e.label])
+
+
+def fit_detector(examples: list[Example], tier: str, version: int, features: list[str],
+                 inner_folds: int = 2) -> Detector:
+    """Fit on ``examples``; each one's n-gram score comes from a table fitted without its group."""
+    from sklearn.linear_model import LogisticRegression
+
+    from unspin.evaluation.datasets import stable_hash
+
+    full = tier == "full"
+    rows = [None] * len(examples)
+    for fold in range(inner_folds):
+        inside = [i for i, e in enumerate(examples) if stable_hash(e.group) % inner_folds == fold]
+        table = _table_for([e for e in examples if stable_hash(e.group) % inner_folds != fold])
+        for i in inside:
+            rows[i] = _with_ngrams(examples[i], table).features(full)
+    x = np.array([[row[name] for name in features] for row in rows])
+    y = np.array([e.label for e in examples])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y)
+    return Detector(version, tier, list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(),
+                    float(model.intercept_[0]), _table_for(examples))
+
+
+def predict_examples(detector: Detector, examples: list[Example]) -> list[float]:
+    """Probabilities for examples whose evidence was computed without n-grams."""
+    return [detector.predict(_with_ngrams(e, detector.ngrams))[0] for e in examples]

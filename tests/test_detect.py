@@ -1,0 +1,162 @@
+"""``unspin.check``: the report types, the readable features, the two tiers and the CLI.
+
+Tests without the ``slow`` mark use only installed packages and the shared data;
+the slow ones need `unspin resources build` (thesaurus, detectors) and, for the
+full tier, the language model.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import unspin
+from unspin.detect.features import Evidence, Lexicon, fast_evidence
+from unspin.detect.model import fit_ngram_table, ngram_evidence
+from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
+from unspin.evaluation.datasets import fold_of, spinbot_pairs, synthetic_pairs
+from unspin.resources.build import SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS
+from unspin.resources.thesaurus import WORDNET_SYNSET, InverseThesaurus
+
+from test_cli import assert_user_error, run_unspin
+
+
+def _held_out_synthetic(n: int):
+    """Simulated spins that neither the reranker nor the detectors trained on."""
+    return synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED)[SYNTHETIC_TRAINING_PARAGRAPHS:][:n]
+
+
+# --- fast: types, features on real word statistics, the n-gram table -----------
+
+
+def test_report_is_json_ready() -> None:
+    report = Report(0.8, (0.6, 0.9), 12, "fast", [SentenceReport(0, 10, 0.7)],
+                    [Span(0, 5, "White", "x", 0.5, "why")], [TorturedHit(6, 10, "abc", "d", '"abc"')],
+                    {"rare_synonym_share": 0.25})
+    document = json.loads(json.dumps(report.to_dict()))
+    assert document["interval"] == [0.6, 0.9]
+    assert document["spans"][0]["suggestion"] == "x"
+    assert document["tortured"][0]["expected"] == "d"
+    assert document["sentences"][0]["probability"] == 0.7
+
+
+def test_importing_unspin_loads_no_model_code() -> None:
+    code = "import sys, unspin; unspin.check; print(sorted(m for m in ('torch', 'transformers', 'sklearn', 'ahocorasick') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def _tiny_lexicon(links: list[tuple[str, str]]) -> Lexicon:
+    """A real ``Lexicon`` over a small thesaurus (original → spun links, as WordNet gives them)."""
+    return Lexicon(InverseThesaurus.from_links([(o, s, WORDNET_SYNSET) for o, s in links]))
+
+
+def test_collocation_break_suggests_the_known_bigram() -> None:
+    text = "Officials at the White Home said so."
+    found = []
+    evidence = fast_evidence(text, 0, len(text), _tiny_lexicon([("house", "home")]), [], found)
+    assert evidence.collocation_break == 1
+    signal = next(s for s in found if s.reason.startswith("collocation"))
+    assert (text[signal.start : signal.end], signal.suggestion) == ("Home", "House")
+
+
+def test_article_agreement_errors_are_counted() -> None:
+    text = "It was a attainable goal, an useful one, not an honest slip or a unique idea."
+    found = []
+    evidence = fast_evidence(text, 0, len(text), _tiny_lexicon([]), [], found)
+    assert evidence.article_error == 2
+    fixes = [(text[s.start : s.end], s.suggestion, text[s.end + 1 : s.end + 11])
+             for s in found if s.reason.startswith("article")]
+    assert fixes == [("a", "an", "attainable"), ("an", "a", "useful one")]
+
+
+def test_spinner_wording_learned_on_one_fold_separates_the_other() -> None:
+    pairs = spinbot_pairs()
+    train = [p for p in pairs if fold_of(p.id) == 1]
+    test = [p for p in pairs if fold_of(p.id) == 0]
+    table = fit_ngram_table([p.spun for p in train], [p.original for p in train])
+
+    def score(text: str) -> float:
+        evidence = Evidence()
+        ngram_evidence(text, 0, len(text), table, evidence)
+        return evidence.features(False)["spinner_ngram_score"]
+
+    wins = sum(score(p.spun) > score(p.original) for p in test if p.spun != p.original)
+    assert wins >= 0.85 * len(test)
+
+
+def test_check_reports_bad_files_as_user_errors(tmp_path) -> None:
+    assert_user_error(run_unspin("check", tmp_path / "missing.txt", "--fast"), "no such file")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert_user_error(run_unspin("check", empty, "--fast"), "is empty")
+
+
+# --- slow: the built detectors (fast tier without, full tier with the LM) ---------
+
+
+@pytest.mark.slow
+def test_fast_check_ranks_held_out_spins_above_their_originals_without_torch() -> None:
+    code = """
+import json, sys, unspin
+from unspin.evaluation.datasets import synthetic_pairs
+pairs = synthetic_pairs(180, seed=7)[120:140]
+out = [[unspin.check(p.original, fast=True).to_dict(), unspin.check(p.spun, fast=True).to_dict(), p.spun]
+       for p in pairs]
+print(json.dumps({"torch": "torch" in sys.modules, "out": out}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    document = json.loads(result.stdout)
+    assert document["torch"] is False
+    wins = 0
+    for original, spun, text in document["out"]:
+        wins += spun["probability"] > original["probability"]
+        for report in (original, spun):
+            low, high = report["interval"]
+            assert 0.0 <= low <= report["probability"] <= high <= 1.0
+            assert report["tier"] == "fast"
+        for span in spun["spans"]:
+            assert text[span["start"] : span["end"]] == span["text"]
+    assert wins >= 0.8 * len(document["out"])
+
+
+@pytest.mark.slow
+def test_short_texts_get_wider_intervals() -> None:
+    pair = _held_out_synthetic(1)[0]
+    long_report = unspin.check(pair.spun, fast=True)
+    first_sentence = long_report.sentences[0]
+    short_report = unspin.check(pair.spun[first_sentence.start : first_sentence.end], fast=True)
+    assert short_report.words < long_report.words
+    width = lambda r: r.interval[1] - r.interval[0]  # noqa: E731
+    assert width(short_report) > width(long_report)
+
+
+@pytest.mark.slow
+def test_full_check_scores_a_held_out_spin_above_its_original() -> None:
+    pair = _held_out_synthetic(3)[2]
+    spun, original = unspin.check(pair.spun), unspin.check(pair.original)
+    assert spun.tier == original.tier == "full"
+    assert spun.probability > original.probability
+    assert "mean_surprisal" in spun.features
+    assert all(pair.spun[s.start : s.end] == s.text for s in spun.spans)
+    assert [(s.start, s.end) for s in spun.sentences] == sorted((s.start, s.end) for s in spun.sentences)
+
+
+@pytest.mark.slow
+def test_check_command_text_and_json(tmp_path) -> None:
+    pair = _held_out_synthetic(1)[0]
+    files = [tmp_path / "spun.txt", tmp_path / "original.txt"]
+    files[0].write_text(pair.spun)
+    files[1].write_text(pair.original)
+    text = run_unspin("check", *files, "--fast")
+    assert text.returncode == 0, text.stderr.decode()
+    lines = text.stdout.decode().splitlines()
+    assert [line.split("\t")[0] for line in lines[:2]] == [str(f) for f in files]
+    assert lines[2].startswith("unspin: checked 2 files")
+    as_json = run_unspin("check", *files, "--fast", "--format", "json")
+    document = json.loads(as_json.stdout)
+    assert [f["file"] for f in document["files"]] == [str(f) for f in files]
+    assert document["files"][0]["probability"] == pytest.approx(float(lines[0].split("\t")[1].split()[0]), abs=1e-3)
