@@ -42,19 +42,20 @@ class CheckRequest(DocumentIn):
     fast: bool = Field(False, description="Skip the language-model features (quicker, less accurate).")
 
 
-class _Read(BaseModel):
-    source: str = Field(description="The input text (extracted from the document for a file); offsets refer to it.")
-    format: str = Field(description="How the input was read: text, html, pdf or docx.")
+_SOURCE = "The input text (extracted from the document for a file); the offsets refer to it."
+_FORMAT = "How the input was read: text, html, pdf or docx."
 
 
-class RestoreResponse(_Read):
+class RestoreResponse(BaseModel):
     """``unspin.restore()``'s ``Restoration.to_dict()``, plus the text the offsets refer to."""
 
     text: str = Field(description="The restored text.")
     edits: list[Edit] = Field(description="One per restored span: spun → original, confidence, alternatives.")
+    source: str = Field(description=_SOURCE)
+    format: str = Field(description=_FORMAT)
 
 
-class CheckResponse(_Read):
+class CheckResponse(BaseModel):
     """``unspin.check()``'s ``Report.to_dict()``, plus the text the offsets refer to."""
 
     probability: float = Field(description="Calibrated probability that the text was spun.")
@@ -65,6 +66,8 @@ class CheckResponse(_Read):
     spans: list[Span]
     tortured: list[TorturedHit] = Field(description="Known tortured phrases: the phrase found and the term expected.")
     features: dict[str, float]
+    source: str = Field(description=_SOURCE)
+    format: str = Field(description=_FORMAT)
 
 
 class Health(BaseModel):
