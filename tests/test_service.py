@@ -117,6 +117,12 @@ def test_bad_base64_gets_422(client: TestClient) -> None:
     assert "not valid base64" in error_of(client.post("/v1/check", json={"file": "%%%not base64"}), 422)["message"]
 
 
+def test_unpaired_surrogates_get_422(client: TestClient) -> None:
+    body = b'{"text": "It received\\ud800t rule out new tariffs."}'
+    response = client.post("/v1/restore", content=body, headers={"content-type": "application/json"})
+    assert "unpaired surrogate at character 11" in error_of(response, 422)["message"]
+
+
 def test_errors_do_not_echo_the_text(client: TestClient) -> None:
     secret = "confidential-draft-4711 " * 3
     response = client.post("/v1/restore", json={"text": secret, "min_confidence": 9})

@@ -108,9 +108,13 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def page(browser, server: str):
-    context = browser.new_context(base_url=server, permissions=["clipboard-read", "clipboard-write"])
+@pytest.fixture(params=["desktop"])
+def page(request, browser, server: str):
+    """A page in a fresh context; every request it makes must go to the app (no CDN)."""
+    viewport = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}[request.param]
+    context = browser.new_context(base_url=server, permissions=["clipboard-read", "clipboard-write"],
+                                  viewport=viewport, is_mobile=request.param == "phone",
+                                  has_touch=request.param == "phone")
     page = context.new_page()
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
@@ -154,6 +158,9 @@ def test_paste_accept_by_keyboard_copy_and_download(page) -> None:
     page.keyboard.press("Enter")
     accepted = page.locator(f'#doc mark[data-start="{start}"]')
     assert accepted.get_attribute("data-state") == "accepted" and accepted.inner_text() == original
+    page.keyboard.press("Escape")  # closes the pop-over and gives focus back to the word
+    page.locator("#pop").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.dataset.start") == str(start)
 
     expected = source[:start] + original + source[start + len(spun):]
     page.click("#copy")
@@ -163,13 +170,26 @@ def test_paste_accept_by_keyboard_copy_and_download(page) -> None:
     assert Path(download.value.path()).read_text(encoding="utf-8") == expected
 
 
-def test_upload_a_pdf(page) -> None:
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_upload_a_pdf_on_a_phone(page) -> None:
     pdf = make_pdf(SPUN[:1])
     source = read_document(pdf, "story.pdf")
     page.goto("/")
     page.set_input_files("#input-file", files=[{"name": "story.pdf", "mimeType": "application/pdf", "buffer": pdf}])
     page.locator("#doc mark.edit").first.wait_for(timeout=300_000)
     assert page.inner_text("#doc").startswith(source[:40])
-    found = marks_with_their_originals(page)
+    found = []
+    for mark in page.locator("#doc mark.edit").all():
+        mark.tap()
+        pop = page.locator("#pop")
+        pop.wait_for(state="visible")
+        box = pop.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844 + 1
+        mark_box = mark.bounding_box()
+        assert mark_box["y"] + mark_box["height"] <= box["y"]  # the word stays in sight above the sheet
+        found.append((int(mark.get_attribute("data-start")), mark.inner_text(), page.inner_text("#pop-original")))
+        page.tap("#pop-close")
+        pop.wait_for(state="hidden")
     assert any(is_right(source, ORIGINAL[0], start, start + len(spun), original) for start, spun, original in found)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.locator("#probability").filter(has_not_text="…").wait_for(timeout=300_000)  # the check has answered

@@ -202,6 +202,10 @@ def _payload(body: DocumentIn, settings: Settings) -> tuple[str | bytes, str | N
     if body.text is not None:
         if len(body.text) > settings.max_chars:
             raise ApiError(413, f"the text has {len(body.text):,} characters; the limit is {settings.max_chars:,}")
+        try:
+            body.text.encode("utf-8")
+        except UnicodeEncodeError as error:  # JSON may carry lone surrogates ("\ud800"); text may not
+            raise ApiError(422, f"`text` has an unpaired surrogate at character {error.start}", "invalid_input") from None
         return body.text, None
     encoded = _DATA_URL.sub("", body.file or "", count=1)
     if len(encoded) > (settings.max_file_bytes + 2) // 3 * 4 + 4:

@@ -262,7 +262,14 @@ function openPop(i, pinned) {
 }
 
 function position(mark) {
-  // The pop-over lives inside the (relatively positioned) text box, under the word.
+  if (getComputedStyle(ui.pop).position === "fixed") {  // a sheet at the foot of a phone's screen
+    const sheet = ui.pop.offsetHeight;
+    document.body.style.paddingBottom = `${sheet + 16}px`;  // so that the last lines can scroll above it
+    const below = mark.getBoundingClientRect().bottom - (window.innerHeight - sheet - 12);
+    if (below > 0) window.scrollBy({ top: below, behavior: "instant" });
+    return;
+  }
+  // Elsewhere the pop-over lives inside the (relatively positioned) text box, under the word.
   const box = mark.getClientRects()[0] || mark.getBoundingClientRect();
   const frame = ui.doc.getBoundingClientRect();
   const left = Math.max(0, Math.min(box.left - frame.left, ui.doc.clientWidth - ui.pop.offsetWidth));
@@ -275,6 +282,7 @@ function closePop() {
   const mark = markOf(state.active);
   if (mark) { mark.classList.remove("active"); mark.setAttribute("aria-expanded", "false"); }
   ui.pop.hidden = true;
+  document.body.style.paddingBottom = "";
   document.body.append(ui.pop);
   state.active = -1;
   state.pinned = false;
@@ -286,9 +294,18 @@ ui.doc.addEventListener("click", (event) => {
   const mark = markFrom(event.target);
   if (mark) openPop(Number(mark.dataset.i), true);
 });
+let returningFocus = false;  // focus given back to a word on closing must not reopen its pop-over
+function closeAndReturnFocus() {
+  const mark = markOf(state.active);
+  closePop();
+  if (!mark) return;
+  returningFocus = true;
+  mark.focus();
+  returningFocus = false;
+}
 ui.doc.addEventListener("focusin", (event) => {
   const mark = markFrom(event.target);
-  if (mark) openPop(Number(mark.dataset.i), false);
+  if (mark && !returningFocus) openPop(Number(mark.dataset.i), false);
 });
 ui.doc.addEventListener("keydown", (event) => {
   const mark = markFrom(event.target);
@@ -320,13 +337,7 @@ ui.doc.addEventListener("mouseout", (event) => {
   hoverTimer = setTimeout(() => { if (!state.pinned && !ui.pop.matches(":hover, :focus-within")) closePop(); }, 400);
 });
 ui.pop.addEventListener("mouseover", () => clearTimeout(hoverTimer));
-ui.pop.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") {
-    const mark = markOf(state.active);
-    closePop();
-    if (mark) mark.focus();
-  }
-});
+ui.pop.addEventListener("keydown", (event) => { if (event.key === "Escape") closeAndReturnFocus(); });
 ui.pop.addEventListener("focusout", () => {
   setTimeout(() => {  // where focus went, once it has landed
     const here = document.activeElement;
@@ -335,11 +346,7 @@ ui.pop.addEventListener("focusout", () => {
 });
 ui.popAccept.addEventListener("click", () => decide(state.active, "accepted"));
 ui.popReject.addEventListener("click", () => decide(state.active, "rejected"));
-ui.popClose.addEventListener("click", () => {
-  const mark = markOf(state.active);
-  closePop();
-  if (mark) mark.focus();
-});
+ui.popClose.addEventListener("click", closeAndReturnFocus);
 document.addEventListener("click", (event) => {
   if (state.active >= 0 && !ui.pop.contains(event.target) && !markFrom(event.target)) closePop();
 });
@@ -410,9 +417,12 @@ for (const name of ["dragenter", "dragover"]) {
 for (const name of ["dragleave", "drop"]) {
   ui.drop.addEventListener(name, () => ui.drop.classList.remove("over"));
 }
-ui.drop.addEventListener("drop", (event) => {
+// A file dropped anywhere on the page is read, rather than opened by the browser in place of it.
+document.addEventListener("dragover", (event) => event.preventDefault());
+document.addEventListener("drop", (event) => {
   event.preventDefault();
-  useFile(event.dataTransfer.files[0]);
+  ui.drop.classList.remove("over");
+  if (event.dataTransfer && event.dataTransfer.files.length) useFile(event.dataTransfer.files[0]);
 });
 ui.cancel.addEventListener("click", () => {
   if (state.controller) state.controller.abort();
