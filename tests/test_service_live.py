@@ -193,3 +193,16 @@ def test_upload_a_pdf_on_a_phone(page) -> None:
     assert any(is_right(source, ORIGINAL[0], start, start + len(spun), original) for start, spun, original in found)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.locator("#probability").filter(has_not_text="…").wait_for(timeout=300_000)  # the check has answered
+
+
+def test_an_error_is_shown_with_a_way_on(page) -> None:
+    from test_service import NOT_ENGLISH
+
+    page.goto("/")
+    page.fill("#input-text", NOT_ENGLISH)
+    page.click("#go")
+    error = page.locator("#error")
+    error.wait_for(state="visible", timeout=60_000)
+    assert "does not look like English" in error.inner_text()
+    assert error.get_by_role("button", name="Restore anyway").is_visible()
+    assert page.locator("#results").is_hidden() and page.locator("#progress").is_hidden()

@@ -69,7 +69,11 @@ async function run(payload, label) {
     setProgressLabel("Checking for known tortured phrases…");
     await showCheck(checking);
   } catch (error) {
-    if (error.name !== "AbortError") showError(error.message);
+    if (error.name === "AbortError") return;
+    ui.results.hidden = true;  // never leave the last text's results under a new error
+    const notEnglish = error.status === 422 && /look like English/.test(error.message);
+    showError(error.message, notEnglish && !payload.allow_non_english
+      ? ["Restore anyway", () => run({ ...payload, allow_non_english: true }, label)] : null);
   } finally {
     if (controller === state.controller) {
       state.controller = null;
@@ -134,8 +138,13 @@ function busy(on, label) {
 }
 let setProgressLabel = () => {};
 
-function showError(message) {
+function showError(message, action) {
   ui.error.textContent = message.charAt(0).toUpperCase() + message.slice(1);
+  if (action) {
+    const button = Object.assign(document.createElement("button"), { type: "button", textContent: action[0] });
+    button.addEventListener("click", action[1]);
+    ui.error.append(" ", button);
+  }
   ui.error.hidden = false;
 }
 function hideError() { ui.error.hidden = true; ui.error.textContent = ""; }
