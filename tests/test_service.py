@@ -57,14 +57,6 @@ def test_health_reports_the_pool(client: TestClient) -> None:
     assert health["workers"] >= 1 and health["capacity"] > health["workers"] and health["admitted"] == 0
 
 
-def test_openapi_describes_both_endpoints(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()
-    assert {"/v1/restore", "/v1/check", "/healthz"} <= set(schema["paths"])
-    restore = schema["paths"]["/v1/restore"]["post"]
-    assert {"200", "413", "422", "503", "504"} <= set(restore["responses"])
-    assert client.get("/docs").status_code == 200
-
-
 class _Assets(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -72,6 +64,21 @@ class _Assets(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def test_openapi_describes_both_endpoints(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/v1/restore", "/v1/check", "/healthz"} <= set(schema["paths"])
+    restore = schema["paths"]["/v1/restore"]["post"]
+    assert {"200", "413", "422", "503", "504"} <= set(restore["responses"])
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    parser = _Assets()
+    parser.feed(docs.text)
+    scripts = re.findall(r"""<script src=["']([^"']+)""", docs.text)
+    for url in parser.urls + scripts:  # Swagger UI from the app, not from a CDN
+        assert url.startswith("/"), url
+        assert client.get(url).status_code == 200, url
 
 
 def test_page_and_its_assets_come_from_the_app_alone(client: TestClient) -> None:

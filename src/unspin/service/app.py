@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Find text made by automatic article spinners and restore the original.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets
+        redoc_url=None,
         responses={code: {"model": ErrorOut} for code in (413, 422, 503, 504)},
     )
     app.state.settings = settings
@@ -165,9 +167,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(str(STATIC / "index.html"), headers=_PAGE_HEADERS)
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    _add_docs(app)
     app.add_middleware(_Observe)
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the assets in ``fastapi-offline``, so the docs need no CDN either."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets = resources.files("fastapi_offline") / "static"
+    app.mount("/docs-assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
 
 
 # --- jobs ------------------------------------------------------------------------------
