@@ -163,7 +163,10 @@ def serve(
 
         settings = Settings(host=host, port=port, workers=workers, queue=queue, max_chars=max_chars,
                             timeout_s=timeout, log_text=log_text)
-        run_server(settings)
+        try:
+            run_server(settings)
+        except RuntimeError as error:  # e.g. resources built by another version
+            _fail(str(error), code=1)
 
 
 @resources_app.command("build")

@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = WorkerPool(settings.worker_count, settings.queue_size)
         app.state.pool = pool
         if settings.preload:
-            await asyncio.to_thread(_load_models, settings)
+            await asyncio.to_thread(load_models, settings)
             state["model_loaded"] = True
         log.info("unspin service ready: %d workers, %d jobs at most", pool.workers, pool.capacity)
         try:
@@ -191,8 +191,17 @@ def _add_docs(app: FastAPI) -> None:
 # --- jobs ------------------------------------------------------------------------------
 
 
-def _load_models(settings: Settings) -> None:
-    """Load the restorer (and the detector, when present) once, before the first request."""
+_models_loaded = threading.Event()
+
+
+def load_models(settings: Settings) -> None:
+    """Load the restorer (and the detector, when present) once, before the first request.
+
+    ``unspin serve`` calls this before the server starts, so that a missing or
+    outdated resource is one line on stderr; the app's start-up then finds it done.
+    """
+    if _models_loaded.is_set():
+        return
     import torch
 
     from unspin.engine import default_restorer
@@ -207,6 +216,7 @@ def _load_models(settings: Settings) -> None:
         except Exception as error:  # detection is optional: /v1/check answers 500/501 on its own
             log.warning("spin detection could not be loaded (%s)", type(error).__name__)
     log.info("models loaded in %.1f s (%d torch threads)", time.perf_counter() - started, torch.get_num_threads())
+    _models_loaded.set()
 
 
 def _check_function() -> Callable | None:

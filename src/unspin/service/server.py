@@ -11,9 +11,11 @@ def serve(settings: Settings) -> None:
     """Load the model, then serve until SIGINT/SIGTERM; running jobs are stopped between blocks."""
     import uvicorn
 
-    from unspin.service.app import create_app
+    from unspin.service.app import create_app, load_models
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if settings.preload:
+        load_models(settings)  # before uvicorn: a resource problem is one line, not a traceback
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
