@@ -316,3 +316,14 @@ def test_server_survives_a_10_mb_body_a_hang_up_and_garbage(live_url: str) -> No
     assert garbage.startswith(b"HTTP/1.1 422")
     health = httpx.get(f"{live_url}/healthz", timeout=10)
     assert health.status_code == 200 and health.json()["admitted"] == 0
+
+
+def test_serve_command_takes_host_port_and_limits() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "unspin", "serve", "--help"], capture_output=True, timeout=60,
+                            env={"COLUMNS": "200", "PATH": ""})
+    assert result.returncode == 0, result.stderr.decode()
+    for option in ("--host", "--port", "--workers", "--queue", "--max-chars", "--timeout", "--log-text"):
+        assert option in result.stdout.decode()
