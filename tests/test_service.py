@@ -190,6 +190,20 @@ def test_a_full_pool_answers_503(client: TestClient) -> None:
     assert client.get("/healthz").json()["admitted"] == 0
 
 
+def test_a_slow_job_gets_504_and_gives_its_worker_back() -> None:
+    # A megabyte of German HTML: slow to extract, then refused as not English, so no model is needed.
+    html = ("<html><body>" + "<p>Der Hund läuft schnell über die Straße und die Katze schläft.</p>" * 15000
+            + "</body></html>").encode()
+    settings = Settings(preload=False, timeout_s=0.05, max_file_bytes=2 * 2**20, max_chars=2_000_000)
+    with TestClient(create_app(settings)) as test_client:
+        response = test_client.post("/v1/restore", json={"file": b64(html), "filename": "page.html"})
+        assert error_of(response, 504)["code"] == "timeout"
+        deadline = time.monotonic() + 30
+        while test_client.get("/healthz").json()["admitted"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert test_client.get("/healthz").json()["admitted"] == 0
+
+
 # --- logging: sizes and timings only, unless the operator asks for the text -------------
 
 
