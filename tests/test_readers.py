@@ -177,3 +177,13 @@ def test_cli_restores_a_pdf(tmp_path: Path) -> None:
     restored = result.stdout.decode()
     reference, spun = " ".join(original), " ".join(PARAGRAPHS[:2])
     assert word_error_rate(reference, restored) < word_error_rate(reference, spun)
+
+
+@pytest.mark.parametrize("kind", ["html", "pdf", "text"])
+def test_standard_input_is_read_by_its_first_bytes(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = {"html": make_html(PARAGRAPHS[:1]), "pdf": make_pdf(PARAGRAPHS[:1]), "text": PARAGRAPHS[0].encode()}[kind]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+    with open_document("-") as reader:
+        text = reader.read()
+    assert words(text) == words(PARAGRAPHS[0]) or (kind == "html" and PARAGRAPHS[0] in text)
+    assert "<" not in text

@@ -92,7 +92,7 @@ def open_document(source: str) -> Iterator[TextIO]:
     if source == "-":
         raw = sys.stdin.buffer
         head = raw.peek(8192)[:8192] if hasattr(raw, "peek") else b""
-        if head.startswith((b"%PDF-", _ZIP_MAGIC)):
+        if detect_format(head) != TEXT:  # a PDF, DOCX or HTML page piped in
             yield io.StringIO(read_document(raw.read(), "standard input"))
             return
     else:
