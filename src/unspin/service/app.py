@@ -16,7 +16,6 @@ import traceback
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,7 +63,6 @@ def error_response(status: int, message: str, code: str | None = None, details: 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    state: dict[str, Any] = {"model_loaded": False}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -72,7 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = pool
         if settings.preload:
             await asyncio.to_thread(load_models, settings)
-            state["model_loaded"] = True
         log.info("unspin service ready: %d workers, %d jobs at most", pool.workers, pool.capacity)
         try:
             yield
@@ -86,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from local assets
         redoc_url=None,
-        responses={code: {"model": ErrorOut} for code in (413, 422, 503, 504)},
+        responses={code: {"model": ErrorOut} for code in (413, 422, 500, 503, 504)},
     )
     app.state.settings = settings
 
@@ -125,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", response_model=Health, tags=["service"])
     async def healthz(request: Request) -> Health:
         pool: WorkerPool = request.app.state.pool
-        return Health(status="ok", version=__version__, model_loaded=state["model_loaded"],
+        return Health(status="ok", version=__version__, model_loaded=_models_loaded.is_set(),
                       check_available=_check_function() is not None, workers=pool.workers,
                       capacity=pool.capacity, admitted=pool.admitted)
 
