@@ -65,6 +65,12 @@ def test_spinner_residue_is_repaired(restorer) -> None:
     result = restorer.restore(text)
     repaired = [e for e in result.edits if e.spun == "received't"]
     assert repaired and repaired[0].original.endswith("n't") and repaired[0].original != "received't"
+    # The repair follows the thesaurus link that led the spinner to "received".
+    from unspin.tokenise import tokenise
+
+    offered = {c.original: c.flags for c in restorer.generator.generate(text, tokenise(text)) if c.rule == "contraction"}
+    assert any(offered.values()), "some contraction base should be linked to 'received'"
+    assert offered[repaired[0].original]
     assert "The minister said the government " in result.text
 
 

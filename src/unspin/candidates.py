@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from unspin.resources.thesaurus import InverseThesaurus, MAX_PHRASE_WORDS
@@ -42,6 +43,8 @@ NUMBER_WORDS = {
     "1000000": "million", "1,000,000": "million", "1000000000": "billion",
     "1,000,000,000": "billion", "12": "dozen",
 }
+# Contractions whose base is a word in its own right, so a spinner swaps it.
+SWAPPABLE_CONTRACTIONS = {"won": "won't", "can": "can't", "don": "don't"}
 _VALID_NT_BASES = frozenset(
     "can won don doesn didn isn aren wasn weren hasn haven hadn couldn wouldn shouldn mustn needn ain mightn shan oughtn daren".split()
 )
@@ -119,10 +122,11 @@ class CandidateGenerator:
     """Turns a tokenised sentence into candidate originals (no I/O, no model)."""
 
     def __init__(self, thesaurus: InverseThesaurus, mined: dict[str, dict[str, int]],
-                 max_thesaurus: int = 400) -> None:
+                 max_thesaurus: int = 400, similarity: Callable[[str, str], float] | None = None) -> None:
         self.thesaurus = thesaurus
         self.mined = mined
         self.max_thesaurus = max_thesaurus
+        self.similarity = similarity  # word-vector cosine, for choosing among residue repairs
 
     def generate(self, sentence: str, tokens: list[Token]) -> list[Candidate]:
         found: dict[tuple[int, int, str], Candidate] = {}
@@ -184,20 +188,38 @@ class CandidateGenerator:
             return out
         contraction = re.fullmatch(r"([^\W\d_]+)(['’])t", text)
         if contraction and contraction.group(1).lower() not in _VALID_NT_BASES:
-            # "received't": the spinner swapped the base of "won't" as if it were a word.
-            # Such tokens are rare, so every real contraction is offered and the LM picks.
-            base = contraction.group(1).lower()
-            linked = {link.original for link in self.thesaurus.originals(base)}
-            for lemma, tag in inflection_tags(base):
-                linked |= {inflect(link.original, tag) for link in self.thesaurus.originals(lemma)}
-            for word, restored in CONTRACTION_BASES.items():
-                restored = restored.replace("'", contraction.group(2))  # keep the text's apostrophe
-                if restored.lower() != lower:
-                    out.append(Candidate(token.start, token.end, text, transfer_case(text, restored),
-                                         "contraction", flags=int(word in linked)))
+            out += self._contraction_repairs(token, contraction.group(1).lower(), contraction.group(2))
         number = re.fullmatch(r"([\d,]+)(['’]?s)?", text)
         if number and number.group(1) in NUMBER_WORDS:
             word = NUMBER_WORDS[number.group(1)]
             out.append(Candidate(token.start, token.end, text,
                                  word + ("s" if number.group(2) else ""), "number"))
+        return out
+
+    def _contraction_repairs(self, token: Token, base: str, apostrophe: str) -> list[Candidate]:
+        """Repairs of "received't": the spinner swapped the base of "won't" as if it were a word.
+
+        Only "won", "can" and "don" are words a spinner would swap ("doesn" is
+        not), unless the residue still ends in "n" ("performsn't" ← "doesn't").
+        A repair is flagged when the thesaurus links its base to the residue, or
+        failing any link, when its base is the nearest in meaning (GloVe).
+        """
+        if base.endswith("n"):
+            bases = CONTRACTION_BASES
+            word_part = base[:-1]
+        else:
+            bases = SWAPPABLE_CONTRACTIONS
+            word_part = base
+        linked = {link.original for link in self.thesaurus.originals(word_part)}
+        for lemma, tag in inflection_tags(word_part):
+            linked |= {inflect(link.original, tag) for link in self.thesaurus.originals(lemma)}
+        flagged = set(bases) & linked
+        if not flagged and self.similarity is not None:
+            flagged = {max(bases, key=lambda word: self.similarity(word, word_part))}
+        out = []
+        for word, restored in bases.items():
+            restored = restored.replace("'", apostrophe)  # keep the text's apostrophe
+            if restored.lower() != token.lower:
+                out.append(Candidate(token.start, token.end, token.text, transfer_case(token.text, restored),
+                                     "contraction", flags=int(word in flagged)))
         return out

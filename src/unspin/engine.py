@@ -77,6 +77,7 @@ class Restorer:
         return Restoration(apply_edits(text, edits), edits, source=text)
 
     def score_sentences(self, text: str) -> list[ScoredSentence]:
+        """Every sentence of ``text`` with its scored candidates, context features included."""
         out = []
         for start, end in _pieces(text):
             sentence = text[start:end]
@@ -84,6 +85,7 @@ class Restorer:
             if not any(t.is_word for t in tokens):
                 continue
             out.append(ScoredSentence(start, sentence, tokens, self._score(sentence, tokens)))
+        _add_context_features(out)
         return out
 
     # -- internals -----------------------------------------------------------
@@ -167,16 +169,53 @@ class Restorer:
         f["spun_is_function_word"] = float(spun_lower in FUNCTION_WORDS)
 
 
+STRONG_GAIN = 2.0  # nats: a candidate this much likelier than the spun word is a strong preference
+
+
+def _add_context_features(sentences: list[ScoredSentence]) -> None:
+    """How spun the surroundings look, so one candidate is judged in context.
+
+    In spun text many words have a synonym the LM strongly prefers; in clean
+    text few do. The share of such words in the sentence and in the whole text
+    tells the reranker which kind of text a candidate sits in, and the margin
+    over the span's next-best candidate tells it how clear the choice is.
+    """
+    strong_words = total_words = 0
+    sentence_shares = []
+    for sentence in sentences:
+        groups = by_span(sentence.candidates)
+        strong = sum(max(c.features["lm_gain"] for c in group) >= STRONG_GAIN for group in groups.values())
+        words = sum(t.is_word for t in sentence.tokens)
+        sentence_shares.append(strong / max(words, 1))
+        strong_words += strong
+        total_words += words
+        for group in groups.values():
+            gains = sorted((c.features["lm_gain"] for c in group), reverse=True)
+            for candidate in group:
+                gain = candidate.features["lm_gain"]
+                runner_up = gains[1] if gain == gains[0] and len(gains) > 1 else gains[0]
+                candidate.features["gain_margin"] = gain - runner_up if len(gains) > 1 else gain
+    text_share = strong_words / max(total_words, 1)
+    for sentence, share in zip(sentences, sentence_shares):
+        for candidate in sentence.candidates:
+            candidate.features["sentence_strong_share"] = share
+            candidate.features["text_strong_share"] = text_share
+            candidate.features["text_words"] = math.log1p(total_words)
+
+
 RESIDUE_RULES = ("contraction", "number", "spintax")
+RESIDUE_LINK_BONUS = 3.0  # nats: a thesaurus link outweighs a small LM preference
 
 
 def _score_residue(candidates: list[Candidate]) -> None:
     """Spinner residue ("received't", "1000's", "{a|b}") is malformed for certain,
     so the only question is which repair: the LM's posterior among the repairs
-    (softmax of their gains) is the confidence. The reranker never saw such
-    tokens in training, so its opinion is not used for them."""
+    (softmax of their gains) is the confidence. A repair whose word the
+    thesaurus links to the residue ("received" ← "won") gets a prior bonus,
+    since the spinner reached the residue through that link. The reranker
+    never saw such tokens in training, so its opinion is not used for them."""
     for group in by_span([c for c in candidates if c.rule in RESIDUE_RULES]).values():
-        gains = [c.features["lm_gain"] for c in group]
+        gains = [c.features["lm_gain"] + RESIDUE_LINK_BONUS * bool(c.flags) for c in group]
         top = max(gains)
         weights = [math.exp(g - top) for g in gains]
         for candidate, weight in zip(group, weights):
@@ -185,13 +224,13 @@ def _score_residue(candidates: list[Candidate]) -> None:
 
 def _prescore(candidate: Candidate) -> float:
     """Cheap ranking before the LM's full score: left-context gain plus source evidence."""
+    if candidate.rule in RESIDUE_RULES:
+        return candidate.features.get("left_gain", 0.0) + 3.0 + RESIDUE_LINK_BONUS * bool(candidate.flags)
     bonus = 0.0
     if candidate.mined_count:
         bonus += 2.0 + math.log1p(candidate.mined_count)
     if candidate.flags & WORDNET_SYNSET:
         bonus += 1.0
-    if candidate.rule in RESIDUE_RULES:
-        bonus += 3.0
     # Spinners trade common words for rarer "synonyms": originals tend to be commoner.
     bonus += 0.5 * (zipf(candidate.original.lower()) - zipf(candidate.spun.lower()))
     return candidate.features.get("left_gain", 0.0) + bonus

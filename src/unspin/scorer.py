@@ -133,7 +133,7 @@ class CausalLMScorer:
             out = self.model(input_ids=inputs, use_cache=True)
         logprobs = torch.log_softmax(out.logits[0, :-1].float(), dim=-1)
         token_logprobs = logprobs[torch.arange(len(ids)), torch.tensor(ids)].numpy() if ids else np.zeros(0)
-        cache = [(layer.keys, layer.values) for layer in out.past_key_values.layers]
+        cache = [(layer.keys, layer.values) for layer in out.cache.layers]
         return SentenceAnalysis(sentence, ids, spans, token_logprobs, logprobs, cache)
 
     # -- candidates ranked by left context alone --------------------------
@@ -199,35 +199,62 @@ class CausalLMScorer:
                 gains[i] = -float(analysis.token_logprobs[prefix:old_end].sum())
         if not runnable:
             return gains
-        width = max(len(jobs[i][1]) for i in runnable)
-        cached = len(old) + 1  # the start token, then the sentence
-        batch = len(runnable)
+        # Rows of similar length run together, so little work goes on padding.
+        runnable.sort(key=lambda i: len(jobs[i][1]))
+        rest: dict[int, float] = {}
+        for bucket in _length_buckets([len(jobs[i][1]) for i in runnable]):
+            chosen = [runnable[k] for k in bucket]
+            for i, value in zip(chosen, self._continuation_logprobs(analysis, [jobs[i][:2] for i in chosen])):
+                rest[i] = value
+        for i in runnable:
+            prefix, new_tokens, old_end = jobs[i]
+            first = float(analysis.next_logprobs[prefix, new_tokens[0]]) if prefix < len(old) else float(
+                torch.log_softmax(self._last_logits(analysis), -1)[new_tokens[0]]
+            )
+            gains[i] = first + rest[i] - float(analysis.token_logprobs[prefix:old_end].sum())
+        return gains
+
+    def _continuation_logprobs(self, analysis: SentenceAnalysis, rows: list[tuple[int, list[int]]]) -> list[float]:
+        """For each (prefix length, tokens): log P(tokens[1:]) given the cached prefix and tokens[0].
+
+        The last token of a row is only predicted, never used to predict, so it is
+        not run; and only the positions that predict a token go through the
+        vocabulary-wide head (the costliest layer of a small LM)."""
+        torch = self._torch
+        inputs = [tokens[:-1] for _, tokens in rows]
+        if not any(inputs):
+            return [0.0] * len(rows)
+        width = max(len(tokens) for tokens in inputs)
+        cached = len(analysis.token_ids) + 1  # the start token, then the sentence
+        batch = len(rows)
         input_ids = torch.zeros((batch, width), dtype=torch.long)
         positions = torch.zeros((batch, width), dtype=torch.long)
         mask = torch.zeros((batch, cached + width), dtype=torch.long)
-        for row, i in enumerate(runnable):
-            prefix, new_tokens, _ = jobs[i]
-            input_ids[row, : len(new_tokens)] = torch.tensor(new_tokens)
+        for row, ((prefix, _), tokens) in enumerate(zip(rows, inputs)):
+            input_ids[row, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
             positions[row] = prefix + 1 + torch.arange(width)
             mask[row, : prefix + 1] = 1  # attend to the start token and the shared prefix only
-            mask[row, cached : cached + len(new_tokens)] = 1
+            mask[row, cached : cached + len(tokens)] = 1
+        row_index, columns, targets = [], [], []
+        for row, (_, tokens) in enumerate(rows):
+            row_index += [row] * (len(tokens) - 1)
+            columns += range(len(tokens) - 1)
+            targets += tokens[1:]
         from transformers import DynamicCache
 
         cache = DynamicCache(
             ddp_cache_data=[(k.expand(batch, -1, -1, -1), v.expand(batch, -1, -1, -1)) for k, v in analysis.cache]
         )
         with self._lock, torch.inference_mode():
-            out = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                             past_key_values=cache, use_cache=False)
-        logprobs = torch.log_softmax(out.logits.float(), dim=-1)
-        for row, i in enumerate(runnable):
-            prefix, new_tokens, old_end = jobs[i]
-            first = float(analysis.next_logprobs[prefix, new_tokens[0]]) if prefix < len(old) else float(
-                torch.log_softmax(self._last_logits(analysis), -1)[new_tokens[0]]
-            )
-            rest = logprobs[row, torch.arange(len(new_tokens) - 1), torch.tensor(new_tokens[1:])].sum() if len(new_tokens) > 1 else 0.0
-            gains[i] = first + float(rest) - float(analysis.token_logprobs[prefix:old_end].sum())
-        return gains
+            hidden = self.model.get_decoder()(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                                              cache=cache, use_cache=False).last_hidden_state
+            logits = self.model.get_output_embeddings()(hidden[row_index, columns])
+        target_ids = torch.tensor(targets, dtype=torch.long)
+        picked = torch.log_softmax(logits.float(), dim=-1)[torch.arange(len(targets)), target_ids].tolist()
+        sums = [0.0] * batch
+        for row, value in zip(row_index, picked):
+            sums[row] += value
+        return sums
 
     def _last_logits(self, analysis: SentenceAnalysis):
         # Appending after the last token: run the final position once more.
@@ -239,3 +266,15 @@ class CausalLMScorer:
     def sentence_logprob(self, sentence: str) -> float:
         """log P(sentence), straightforwardly (used to check the cached arithmetic)."""
         return self.analyse(sentence).total_logprob
+
+
+def _length_buckets(lengths: list[int], min_rows: int = 16) -> list[list[int]]:
+    """Split sorted row lengths into runs of similar length (indices), each of at least
+    ``min_rows`` rows where possible: padding then costs little, and calls stay few."""
+    buckets: list[list[int]] = []
+    for index, length in enumerate(lengths):
+        if buckets and (length <= 1.25 * lengths[buckets[-1][0]] or len(buckets[-1]) < min_rows):
+            buckets[-1].append(index)
+        else:
+            buckets.append([index])
+    return buckets

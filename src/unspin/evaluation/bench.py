@@ -36,25 +36,32 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def restoration_figures(restorer, pairs) -> dict:
+def restoration_sums(restorer, pairs) -> dict:
+    """Raw sums over (original, spun) pairs; ``summarise`` turns pooled sums into figures."""
     counts = EditCounts(0, 0, 0)
-    wer_before = wer_after = 0.0
-    clean_edits = clean_words = 0
+    sums = {"pairs": len(pairs), "wer_before": 0.0, "wer_after": 0.0, "clean_edits": 0, "clean_words": 0}
     for original, spun in pairs:
         restored = restorer.restore(spun).text
         counts = counts + edit_scores(spun, original, restored)
-        wer_before += word_error_rate(original, spun)
-        wer_after += word_error_rate(original, restored)
-        clean = restorer.restore(original)
-        clean_edits += len(clean.edits)
-        clean_words += _words(original)
-    n = max(len(pairs), 1)
+        sums["wer_before"] += word_error_rate(original, spun)
+        sums["wer_after"] += word_error_rate(original, restored)
+        sums["clean_edits"] += len(restorer.restore(original).edits)
+        sums["clean_words"] += _words(original)
+    sums.update(true_pos=counts.true_pos, false_pos=counts.false_pos, false_neg=counts.false_neg)
+    return sums
+
+
+def summarise(parts: list[dict]) -> dict:
+    """Pool the sums of one or more parts (micro-averaged) into the reported figures."""
+    total = {key: sum(part[key] for part in parts) for key in parts[0]}
+    counts = EditCounts(total["true_pos"], total["false_pos"], total["false_neg"])
+    n = max(total["pairs"], 1)
     return {
-        "pairs": len(pairs), "true_pos": counts.true_pos, "false_pos": counts.false_pos,
+        "pairs": total["pairs"], "true_pos": counts.true_pos, "false_pos": counts.false_pos,
         "false_neg": counts.false_neg, "precision": counts.precision, "recall": counts.recall,
-        "f1": counts.f1, "wer_before": wer_before / n, "wer_after": wer_after / n,
-        "clean_edits": clean_edits, "clean_words": clean_words,
-        "clean_edits_per_1000_words": 1000 * clean_edits / max(clean_words, 1),
+        "f1": counts.f1, "wer_before": total["wer_before"] / n, "wer_after": total["wer_after"] / n,
+        "clean_edits": total["clean_edits"], "clean_words": total["clean_words"],
+        "clean_edits_per_1000_words": 1000 * total["clean_edits"] / max(total["clean_words"], 1),
     }
 
 
@@ -66,33 +73,16 @@ def spinbot_cross_validation(folds: list[int] | None = None) -> dict:
         test = [(p.original, p.spun) for p in pairs if fold_of(p.id, FOLDS) == fold]
         restorer = load_restorer(with_reranker=False, mined=mine_pairs(spinbot_ids=train_ids))
         restorer.reranker = train_reranker(restorer, training_pairs(spinbot_ids=train_ids))
-        per_fold.append(restoration_figures(restorer, test))
-        print(f"fold {fold}: {json.dumps(per_fold[-1])}", file=sys.stderr, flush=True)
-    return _pool(per_fold)
-
-
-def _pool(folds: list[dict]) -> dict:
-    total = EditCounts(sum(f["true_pos"] for f in folds), sum(f["false_pos"] for f in folds),
-                       sum(f["false_neg"] for f in folds))
-    pairs = sum(f["pairs"] for f in folds)
-    clean_edits = sum(f["clean_edits"] for f in folds)
-    clean_words = sum(f["clean_words"] for f in folds)
-    return {
-        "pairs": pairs, "true_pos": total.true_pos, "false_pos": total.false_pos,
-        "false_neg": total.false_neg, "precision": total.precision, "recall": total.recall,
-        "f1": total.f1,
-        "wer_before": sum(f["wer_before"] * f["pairs"] for f in folds) / pairs,
-        "wer_after": sum(f["wer_after"] * f["pairs"] for f in folds) / pairs,
-        "clean_edits": clean_edits, "clean_words": clean_words,
-        "clean_edits_per_1000_words": 1000 * clean_edits / max(clean_words, 1),
-    }
+        per_fold.append(restoration_sums(restorer, test))
+        print(f"fold {fold}: {json.dumps(summarise(per_fold[-1:]))}", file=sys.stderr, flush=True)
+    return summarise(per_fold)
 
 
 def synthetic_figures(restorer) -> dict:
     # The reranker trained on the first paragraphs of this pool; test on the rest.
     pool = synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED)
     test = pool[SYNTHETIC_TRAINING_PARAGRAPHS:]
-    return restoration_figures(restorer, [(p.original, p.spun) for p in test])
+    return summarise([restoration_sums(restorer, [(p.original, p.spun) for p in test])])
 
 
 def tortured_figures(restorer) -> dict:

@@ -28,6 +28,7 @@ RERANKER_FILE = "reranker.pkl"
 SYNTHETIC_POOL = 180
 SYNTHETIC_TRAINING_PARAGRAPHS = 120
 SYNTHETIC_SEED = 7
+CLEAN_TRAINING_EVERY = 2  # every 2nd training original also serves as clean text
 
 
 def _say(message: str) -> None:
@@ -101,12 +102,15 @@ def training_examples(restorer, pairs: list[tuple[str, str]], progress: Callable
 
 
 def training_pairs(spinbot_ids: set[str] | None = None) -> list[tuple[str, str]]:
-    """(original, spun) pairs the reranker learns from: SpinBot plus simulated spins of SOTU text."""
+    """(original, spun) pairs the reranker learns from: SpinBot plus simulated spins of SOTU text,
+    and some of their originals left unspun ((text, text) pairs), so that it also learns what
+    clean text looks like: there, every candidate is wrong."""
     from unspin.evaluation.datasets import spinbot_pairs, synthetic_pairs
 
     pairs = [(p.original, p.spun) for p in spinbot_pairs() if spinbot_ids is None or p.id in spinbot_ids]
     synthetic = synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED)[:SYNTHETIC_TRAINING_PARAGRAPHS]
     pairs += [(p.original, p.spun) for p in synthetic]
+    pairs += [(original, original) for original, _ in pairs[::CLEAN_TRAINING_EVERY]]
     random.Random(0).shuffle(pairs)
     return pairs
 
@@ -154,6 +158,7 @@ def load_restorer(with_reranker: bool = True, model: str | Path | None = None, m
     from unspin.candidates import CandidateGenerator
     from unspin.engine import Restorer
     from unspin.reranker import Reranker
+    from unspin.resources.lexicon import glove
     from unspin.resources.model import default_model_dir
     from unspin.resources.thesaurus import InverseThesaurus
     from unspin.scorer import CausalLMScorer
@@ -172,4 +177,5 @@ def load_restorer(with_reranker: bool = True, model: str | Path | None = None, m
     thesaurus = InverseThesaurus.load(target / THESAURUS_FILE)
     mined_pairs = mined if mined is not None else json.loads((target / MINED_FILE).read_text())
     reranker = Reranker.load(target / RERANKER_FILE) if with_reranker else None
-    return Restorer(CandidateGenerator(thesaurus, mined_pairs), CausalLMScorer.from_pretrained(model_dir), reranker)
+    generator = CandidateGenerator(thesaurus, mined_pairs, similarity=glove().cosine)
+    return Restorer(generator, CausalLMScorer.from_pretrained(model_dir), reranker)
