@@ -31,9 +31,11 @@ TOP_ORIGINALS = 8  # commonest thesaurus originals kept per spun word
 RARE_GAP = 1.0  # zipf points by which an original must be commoner than the word
 COLLOCATION_LOG_COUNT = 6.0  # log(1 + count) a replacement bigram needs (~400 uses)
 COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be attested
-PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym
+PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym (left and right context)
+MIN_LEFT_GAIN = -1.0  # a synonym is scored in full context only if left context alone nearly prefers it
 MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
 _STRONG = WORDNET_SYNSET | WORDNET_SIMILAR
+_MOBY_BOTH = MOBY_FORWARD | MOBY_BACKWARD
 _RESIDUE_CONTRACTION = re.compile(r"([^\W\d_]+)['’]t")
 _RESIDUE_NUMBER = re.compile(r"\d[\d,]*['’]s")
 
@@ -42,7 +44,7 @@ FAST_FEATURES = (
     "rare_synonym_share", "collocation_break_share", "unattested_bigram_share",
     "article_error_rate", "residue_rate", "tortured_rate", "mean_zipf", "spinner_ngram_score",
 )
-FULL_FEATURES = FAST_FEATURES + ("preferred_synonym_share", "mean_surprisal", "surprisal_p90", "surprisal_excess")
+FULL_FEATURES = FAST_FEATURES + ("preferred_synonym_share", "mean_context_gain", "mean_surprisal", "surprisal_excess")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,8 @@ class Evidence:
     preferred: int = 0
     surprisals: list[float] = field(default_factory=list)
     function_surprisals: list[float] = field(default_factory=list)
-    ngram_values: list[float] = field(default_factory=list)
+    context_gains: list[float] = field(default_factory=list)
+    ngram_values: list[float] = field(default_factory=list)  # log-odds spun/original (``model``)
 
     def __add__(self, other: Evidence) -> Evidence:
         summed = Evidence()
@@ -105,8 +108,8 @@ class Evidence:
         if full:
             values = np.array(self.surprisals) if self.surprisals else np.zeros(1)
             out["preferred_synonym_share"] = self.preferred / content
+            out["mean_context_gain"] = float(np.mean(self.context_gains)) if self.context_gains else 0.0
             out["mean_surprisal"] = float(values.mean())
-            out["surprisal_p90"] = float(np.quantile(values, 0.9))
             # Content words surprise more than function words in spun text: the genre's own
             # difficulty (which moves both) cancels out.
             function = float(np.mean(self.function_surprisals)) if self.function_surprisals else 0.0
@@ -143,44 +146,56 @@ class Evidence:
         if full:
             out["preferred_synonym_share"] = share("preferred_synonym_share", content)
             out["mean_surprisal"] = mean_of(self.surprisals)
-            out["surprisal_p90"] = 4 * mean_of(self.surprisals)
+            out["mean_context_gain"] = mean_of(self.context_gains)
             out["surprisal_excess"] = mean_of(self.surprisals) + mean_of(self.function_surprisals)
         return out
 
 
 class Lexicon:
-    """Spun word → its commonest thesaurus originals, with Zipf frequencies."""
+    """Spun word → its commonest thesaurus originals, with Zipf frequencies.
+
+    The Zipf frequency of every thesaurus phrase is computed once, when loaded,
+    so that a word's originals are ranked with array operations; inflection
+    ("traces" → "lines") is applied to the few kept, not to every link.
+    """
 
     def __init__(self, thesaurus) -> None:
         from wordfreq import zipf_frequency
 
         self._thesaurus = thesaurus
         self._zipf_of = zipf_frequency
+        vocab = thesaurus.vocab
+        single = np.array([w.isalpha() and w not in FUNCTION_WORDS for w in vocab], dtype=bool)
+        self._vocab_zipf = np.array([zipf_frequency(w, "en") if ok else -1.0 for w, ok in zip(vocab, single)],
+                                    dtype=np.float32)
+        # Only single words, not too generic ("be" for "cost"), can be offered as originals.
+        self._eligible = single & (self._vocab_zipf <= MAX_ORIGINAL_ZIPF)
 
     @functools.lru_cache(maxsize=300_000)
     def zipf(self, word: str) -> float:
         return self._zipf_of(word, "en")
 
+    def _ranked(self, word: str) -> list[tuple[str, float, bool]]:
+        ids, flags = self._thesaurus.link_arrays(word)
+        keep = self._eligible[ids]
+        ids, flags = ids[keep], flags[keep]
+        order = np.argsort(-self._vocab_zipf[ids], kind="stable")[:TOP_ORIGINALS]
+        vocab = self._thesaurus.vocab
+        strong = ((flags & _STRONG) > 0) | ((flags & _MOBY_BOTH) == _MOBY_BOTH)
+        return [(vocab[ids[i]], float(self._vocab_zipf[ids[i]]), bool(strong[i])) for i in order]
+
     @functools.lru_cache(maxsize=300_000)
     def originals(self, word: str) -> tuple[Original, ...]:
         """Single-word originals a spinner may have replaced by ``word`` (inflection carried over)."""
-        found: dict[str, Original] = {}
-        for link in self._thesaurus.originals(word):
-            if link.original.isalpha():
-                strong = bool(link.flags & _STRONG) or link.flags & (MOBY_FORWARD | MOBY_BACKWARD) == (
-                    MOBY_FORWARD | MOBY_BACKWARD)
-                found.setdefault(link.original, Original(link.original, self.zipf(link.original), strong))
+        found = {w: Original(w, z, s) for w, z, s in self._ranked(word)}
         if len(found) < TOP_ORIGINALS:
             for lemma, tag in inflection_tags(word):
-                for link in self._thesaurus.originals(lemma):
-                    form = inflect(link.original, tag) if link.original.isalpha() else None
-                    if form and form != word and form.isalpha():
-                        strong = bool(link.flags & _STRONG)
-                        found.setdefault(form, Original(form, self.zipf(form), strong))
-        # "be" for "cost", "have" for "secure": too generic to be what a spinner replaced.
-        ranked = sorted((o for o in found.values() if o.word not in FUNCTION_WORDS and o.zipf <= MAX_ORIGINAL_ZIPF),
-                        key=lambda o: -o.zipf)
-        return tuple(ranked[:TOP_ORIGINALS])
+                for original, _, strong in self._ranked(lemma):
+                    form = inflect(original, tag)
+                    if form and form != word and form.isalpha() and form not in found:
+                        found[form] = Original(form, self.zipf(form), strong)
+        ranked = sorted(found.values(), key=lambda o: -o.zipf)
+        return tuple(o for o in ranked if o.zipf <= MAX_ORIGINAL_ZIPF)[:TOP_ORIGINALS]
 
 
 def _words(tokens: list[Token]) -> list[Token]:
@@ -273,31 +288,40 @@ def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evid
 
 def lm_evidence(text: str, start: int, end: int, lexicon: Lexicon, scorer, evidence: Evidence,
                 found: list[Signal]) -> None:
-    """Add the LM's surprisals and synonym preferences for one sentence (one pass) to ``evidence``."""
+    """Add the LM's view of one sentence to ``evidence``: one pass gives every word's surprisal
+    and ranks its thesaurus originals by left context; the best of each content word is then
+    scored in full (left and right context, one batched pass re-using the first one's cache)."""
     sentence = text[start:end]
     tokens = _words(tokenise(sentence))
-    if tokens:
-        analysis = scorer.analyse(sentence)
-        for token in tokens:
-            lower = token.lower
-            if lower in FUNCTION_WORDS:
-                value = scorer.word_logprobs(analysis, token.start, [token.text])[0]
-                if value > -30.0:
-                    evidence.function_surprisals.append(float(-value))
-                continue
-            if not lower.isalpha() or len(lower) < 2:
-                continue
-            originals = [o.word for o in lexicon.originals(lower)]
-            words = [token.text] + [transfer_case(token.text, o) for o in originals]
-            logprobs = scorer.word_logprobs(analysis, token.start, words)
-            if logprobs[0] <= -30.0:
-                continue
-            evidence.surprisals.append(float(-logprobs[0]))
-            if len(words) > 1:
-                best = int(np.argmax(logprobs[1:]))
-                gain = float(logprobs[1 + best] - logprobs[0])
-                if gain >= PREFERRED_GAIN:
-                    evidence.preferred += 1
-                    found.append(Signal(start + token.start, start + token.end, token.text, words[1 + best],
-                                        1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
-                                        f"the language model prefers '{words[1 + best]}' (+{gain:.1f} nats)"))
+    if not tokens:
+        return
+    analysis = scorer.analyse(sentence)
+    replacements: list[tuple[int, int, str]] = []
+    where: list[Token] = []
+    for token in tokens:
+        lower = token.lower
+        if lower in FUNCTION_WORDS:
+            value = scorer.word_logprobs(analysis, token.start, [token.text])[0]
+            if value > -30.0:
+                evidence.function_surprisals.append(float(-value))
+            continue
+        if not lower.isalpha() or len(lower) < 2:
+            continue
+        words = [token.text] + [transfer_case(token.text, o.word) for o in lexicon.originals(lower)]
+        logprobs = scorer.word_logprobs(analysis, token.start, words)
+        if logprobs[0] <= -30.0:
+            continue
+        evidence.surprisals.append(float(-logprobs[0]))
+        best = int(np.argmax(logprobs[1:])) + 1 if len(words) > 1 else 0
+        if best and logprobs[best] - logprobs[0] >= MIN_LEFT_GAIN:
+            replacements.append((token.start, token.end, words[best]))
+            where.append(token)
+        else:
+            evidence.context_gains.append(0.0)
+    for token, (_, _, word), gain in zip(where, replacements, scorer.replacement_gains(analysis, replacements)):
+        evidence.context_gains.append(max(float(gain), 0.0))
+        if gain >= PREFERRED_GAIN:
+            evidence.preferred += 1
+            found.append(Signal(start + token.start, start + token.end, token.text, word,
+                                1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
+                                f"the language model prefers '{word}' (+{gain:.1f} nats)"))

@@ -8,9 +8,10 @@ few word pairs) gets a wide one.
 
 ``spinner_ngram_score`` is the one learned feature: the mean log-odds of a
 text's words and word pairs between spun and original training text ("utilized",
-"for example ,", "at the point when"). When the classifier is fitted, each
-training text's score comes from a table that did not see that text's pair
-(cross-fitting), so the weight it gets is the one it earns on unseen text.
+"additionally" up; "used", "also" down; unseen ones count 0). When the
+classifier is fitted, each training text's score comes from a table that did
+not see that text's pair (cross-fitting), so the weight it gets is the one it
+earns on unseen text.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from unspin.tokenise import tokenise
 
 MIN_NGRAM_COUNT = 3
 NGRAM_SMOOTHING = 0.5
-TELLING_LOG_ODDS = 2.0  # an n-gram this much likelier in spun text is reported as a span
+TELLING_LOG_ODDS = 2.0  # an n-gram this much likelier in spun text is shown as a span
 Z_95 = 1.96
 
 

@@ -4,7 +4,8 @@ Training texts: both sides of every SpinBot pair, and simulated spins of the
 speech paragraphs the reranker trains on (``resources.build.training_pairs``);
 the synthetic test paragraphs and all other clean text stay unseen. The full
 tier's LM features cost about a second a paragraph here, so it uses only the
-first ``FULL_SYNTHETIC`` simulated pairs.
+first ``FULL_SYNTHETIC`` simulated pairs. Features are cached per text in the
+resource folder, so a changed set computes only the new texts.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def load_examples(path: Path) -> list[Example] | None:
     document = json.loads(path.read_text())
     if document.get("version") != DETECTOR_VERSION:
         return None
-    return [Example(e["text"], e["label"], e["group"], Evidence(**e["evidence"])) for e in document["examples"]]
+    names = set(Evidence.__dataclass_fields__)
+    return [Example(e["text"], e["label"], e["group"], Evidence(**{k: v for k, v in e["evidence"].items() if k in names}))
+            for e in document["examples"]]
 
 
 def training_examples(target: Path, tier: str) -> list[Example]:
@@ -77,10 +80,11 @@ def training_examples(target: Path, tier: str) -> list[Example]:
     from tqdm import tqdm
 
     path = target / EXAMPLES_FILE.format(tier=tier)
-    cached = load_examples(path)
-    if cached is not None:
-        return cached
-    items = labelled_texts(tier)
+    known = {(e.text, e.label, e.group): e for e in load_examples(path) or []}
+    wanted = labelled_texts(tier)
+    items = [item for item in wanted if item not in known]
+    if not items:
+        return [known[item] for item in wanted]
     scorer = None
     if tier == "full":
         from unspin.resources.model import default_model_dir
@@ -88,7 +92,8 @@ def training_examples(target: Path, tier: str) -> list[Example]:
 
         scorer = CausalLMScorer.from_pretrained(default_model_dir())
     with tqdm(total=len(items), desc=f"detector features ({tier})", unit="text", leave=False) as bar:
-        rows = examples(items, tier == "full", scorer, bar.update)
+        known |= {(e.text, e.label, e.group): e for e in examples(items, tier == "full", scorer, bar.update)}
+    rows = [known[item] for item in wanted]
     save_examples(path, rows)
     return rows
 

@@ -72,6 +72,15 @@ class InverseThesaurus:
             for o, f in zip(self._originals[start:end], self._flags[start:end])
         ]
 
+    def link_arrays(self, spun: str) -> tuple[np.ndarray, np.ndarray]:
+        """(vocabulary ids, flags) of the originals of ``spun``, as arrays (no objects made)."""
+        phrase_id = self._id.get(spun)
+        row = self._key_row.get(phrase_id) if phrase_id is not None else None
+        if row is None:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8)
+        start, end = self._offsets[row], self._offsets[row + 1]
+        return self._originals[start:end], self._flags[start:end]
+
     def fanout(self, original: str) -> int:
         phrase_id = self._id.get(original)
         return int(self._fanout[phrase_id]) if phrase_id is not None else 0
