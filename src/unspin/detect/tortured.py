@@ -136,15 +136,13 @@ class TorturedMatcher:
     def __init__(self, fingerprints: list[Fingerprint]) -> None:
         import ahocorasick
 
-        from unspin.evaluation.datasets import _clean_phrase
-
         self.fingerprints = fingerprints
         patterns: dict[str, list[int]] = {}
         for index, fingerprint in enumerate(fingerprints):
-            keys = {_pattern(fingerprint.phrase)}
-            # "data technology (it)" also hits without its acronym.
-            keys.add(_pattern(_clean_phrase(fingerprint.phrase)))
-            for key in keys - {""}:
+            # As listed, notes included: "international organizations (mncs)" is a tortured
+            # phrase, "international organizations" alone is ordinary English.
+            key = _pattern(fingerprint.phrase)
+            if key:
                 patterns.setdefault(key, []).append(index)
             for condition in fingerprint.conditions:
                 patterns.setdefault(condition.key, [])
