@@ -164,3 +164,20 @@ def test_synthetic_pairs_carry_gold_edits() -> None:
     assert sum(len(p.edits) for p in pairs) > 20
     for pair in pairs:
         assert apply_edits(pair.spun, pair.edits) == pair.original
+
+
+def test_gold_originals_map_each_spun_span_back_to_its_original() -> None:
+    from unspin.evaluation.align import gold_originals, normalised
+    from unspin.spin import spin
+
+    original = (
+        "The committee said on Monday that the new rules would help small firms hire more workers "
+        "and would cut the cost of training for young people across the country."
+    )
+    spun = spin(original, rate=0.8, seed=3)
+    assert spun.edits, "the spinner should swap something at this rate"
+    gold = gold_originals(original, spun.text)
+    for edit in spun.edits:
+        # Every swap the spinner reports is found, with the word it replaced.
+        assert spun.text[edit.start : edit.end] == edit.spun
+        assert gold.get((edit.start, edit.end)) == normalised(edit.original)

@@ -50,3 +50,32 @@ def diff_spans(
 
 def _text(token: Token | str) -> str:
     return token if isinstance(token, str) else token.text
+
+
+def gold_originals(original: str, spun: str) -> dict[tuple[int, int], str]:
+    """What each spun span should become: (start, end) character span in ``spun`` → the
+    original's lower-cased tokens joined by spaces.
+
+    Adjacent swaps merge into one block ("back naval" ← "rear admiral"); when the
+    two sides have as many tokens, each word's own swap is listed too.
+    """
+    from unspin.tokenise import tokenise
+
+    spun_tokens, original_tokens = tokenise(spun), tokenise(original)
+    gold: dict[tuple[int, int], str] = {}
+    for block in diff_spans(spun_tokens, original_tokens):
+        spun_part = spun_tokens[block.src_start_tok : block.src_end_tok]
+        original_part = original_tokens[block.dst_start_tok : block.dst_end_tok]
+        if spun_part and original_part:
+            gold[(spun_part[0].start, spun_part[-1].end)] = " ".join(t.lower for t in original_part)
+        if len(spun_part) == len(original_part) > 1:
+            for spun_token, original_token in zip(spun_part, original_part):
+                gold[(spun_token.start, spun_token.end)] = original_token.lower
+    return gold
+
+
+def normalised(text: str) -> str:
+    """Lower-cased tokens joined by spaces: the form ``gold_originals`` gives."""
+    from unspin.tokenise import tokenise
+
+    return " ".join(t.lower for t in tokenise(text))

@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from unspin.evaluation.align import gold_originals, normalised
 from unspin.evaluation.datasets import fold_of, pps_split, spinbot_pairs, synthetic_pairs
 from unspin.evaluation.metrics import EditCounts, edit_scores, edits_per_thousand_words, word_error_rate
 from unspin.resources.build import (
@@ -29,6 +30,7 @@ from unspin.resources.build import (
 )
 
 FOLDS = 2
+CONFIDENCE_BINS = 10  # edits binned by confidence, for the reliability of the confidences
 TORTURED_TEMPLATE = "In this work, the {} is used."
 
 
@@ -39,10 +41,19 @@ def _words(text: str) -> int:
 def restoration_sums(restorer, pairs) -> dict:
     """Raw sums over (original, spun) pairs; ``summarise`` turns pooled sums into figures."""
     counts = EditCounts(0, 0, 0)
-    sums = {"pairs": len(pairs), "wer_before": 0.0, "wer_after": 0.0, "clean_edits": 0, "clean_words": 0}
+    sums = {"pairs": len(pairs), "wer_before": 0.0, "wer_after": 0.0, "clean_edits": 0, "clean_words": 0,
+            "bin_edits": [0] * CONFIDENCE_BINS, "bin_confidence": [0.0] * CONFIDENCE_BINS,
+            "bin_correct": [0] * CONFIDENCE_BINS}
     for original, spun in pairs:
-        restored = restorer.restore(spun).text
+        restoration = restorer.restore(spun)
+        restored = restoration.text
         counts = counts + edit_scores(spun, original, restored)
+        gold = gold_originals(original, spun)
+        for edit in restoration.edits:  # is each confidence borne out?
+            b = min(int(edit.confidence * CONFIDENCE_BINS), CONFIDENCE_BINS - 1)
+            sums["bin_edits"][b] += 1
+            sums["bin_confidence"][b] += edit.confidence
+            sums["bin_correct"][b] += gold.get((edit.start, edit.end)) == normalised(edit.original)
         sums["wer_before"] += word_error_rate(original, spun)
         sums["wer_after"] += word_error_rate(original, restored)
         sums["clean_edits"] += len(restorer.restore(original).edits)
@@ -51,12 +62,28 @@ def restoration_sums(restorer, pairs) -> dict:
     return sums
 
 
+def _add(values):
+    """Sum numbers, or lists of numbers element by element."""
+    values = list(values)
+    if isinstance(values[0], list):
+        return [sum(column) for column in zip(*values)]
+    return sum(values)
+
+
 def summarise(parts: list[dict]) -> dict:
     """Pool the sums of one or more parts (micro-averaged) into the reported figures."""
-    total = {key: sum(part[key] for part in parts) for key in parts[0]}
+    total = {key: _add(part[key] for part in parts) for key in parts[0]}
     counts = EditCounts(total["true_pos"], total["false_pos"], total["false_neg"])
     n = max(total["pairs"], 1)
+    edits = max(sum(total["bin_edits"]), 1)
+    reliability = [
+        {"edits": k, "mean_confidence": c / k, "share_correct": r / k}
+        for k, c, r in zip(total["bin_edits"], total["bin_confidence"], total["bin_correct"]) if k
+    ]
     return {
+        "confidence_reliability": reliability,
+        # Expected calibration error: |share correct − mean confidence|, weighted by edits.
+        "confidence_ece": sum(b["edits"] * abs(b["share_correct"] - b["mean_confidence"]) for b in reliability) / edits,
         "pairs": total["pairs"], "true_pos": counts.true_pos, "false_pos": counts.false_pos,
         "false_neg": counts.false_neg, "precision": counts.precision, "recall": counts.recall,
         "f1": counts.f1, "wer_before": total["wer_before"] / n, "wer_after": total["wer_after"] / n,
@@ -132,6 +159,7 @@ def markdown(results: dict) -> str:
         f"| SpinBot pairs (folds {s['folds']} of 2, {s['pairs']} paragraphs) | edit precision / recall / F1 | {s['precision']:.3f} / {s['recall']:.3f} / {s['f1']:.3f} |",
         f"| | WER before → after | {s['wer_before']:.3f} → {s['wer_after']:.3f} |",
         f"| | false edits on the originals | {s['clean_edits_per_1000_words']:.2f} per 1,000 words |",
+        f"| | edit confidence: expected calibration error | {s['confidence_ece']:.3f} |",
         f"| Synthetic SOTU spins ({y['pairs']} paragraphs) | edit precision / recall / F1 | {y['precision']:.3f} / {y['recall']:.3f} / {y['f1']:.3f} |",
         f"| | WER before → after | {y['wer_before']:.3f} → {y['wer_after']:.3f} |",
         f"| | false edits on the originals | {y['clean_edits_per_1000_words']:.2f} per 1,000 words |",

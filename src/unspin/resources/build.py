@@ -72,30 +72,16 @@ def build_mined(target: Path, force: bool = False) -> Path:
 
 def training_examples(restorer, pairs: list[tuple[str, str]], progress: Callable[[int], None] | None = None):
     """Feature rows and 0/1 labels for every candidate the restorer scores on (original, spun) pairs."""
-    from unspin.evaluation.align import diff_spans
-    from unspin.tokenise import tokenise
+    from unspin.evaluation.align import gold_originals, normalised
 
     rows, labels = [], []
     for n, (original, spun) in enumerate(pairs):
-        spun_tokens, original_tokens = tokenise(spun), tokenise(original)
-        gold = {}
-        for block in diff_spans(spun_tokens, original_tokens):
-            spun_part = spun_tokens[block.src_start_tok : block.src_end_tok]
-            original_part = original_tokens[block.dst_start_tok : block.dst_end_tok]
-            if spun_part and original_part:
-                gold[(spun_part[0].start, spun_part[-1].end)] = " ".join(t.lower for t in original_part)
-            if len(spun_part) == len(original_part) > 1:
-                # Adjacent swaps merge into one block ("back naval" ← "rear admiral"):
-                # each word's own swap is right too.
-                for spun_token, original_token in zip(spun_part, original_part):
-                    gold[(spun_token.start, spun_token.end)] = original_token.lower
+        gold = gold_originals(original, spun)
         for sentence in restorer.score_sentences(spun):
             for candidate in sentence.candidates:
-                span = (candidate.start + sentence.start, candidate.end + sentence.start)
-                wanted = gold.get(span)
-                produced = " ".join(t.lower for t in tokenise(candidate.original))
+                wanted = gold.get((candidate.start + sentence.start, candidate.end + sentence.start))
                 rows.append(candidate.features)
-                labels.append(int(wanted is not None and wanted == produced))
+                labels.append(int(wanted is not None and wanted == normalised(candidate.original)))
         if progress:
             progress(n + 1)
     return rows, labels
