@@ -35,7 +35,7 @@ from unspin.evaluation.datasets import fold_of, sotu_paragraphs, synthetic_pairs
 from unspin.resources.build import SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS
 
 MIN_CLEAN_WORDS = 100
-CLEAN_PER_SOURCE = {"fast": 300, "full": 40}  # the full tier runs at ~100 words/s here
+CLEAN_PER_SOURCE = {"fast": 300, "full": 40}  # the full tier is slow on 2 cores
 THRESHOLD = 0.5
 CLEAN_TEXTS = Path("bench-results/clean-texts")  # where `make clean-texts` unpacks the Debian packages
 
