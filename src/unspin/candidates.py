@@ -45,7 +45,7 @@ NUMBER_WORDS = {
 }
 # Contractions whose base is a word in its own right, so a spinner swaps it.
 SWAPPABLE_CONTRACTIONS = {"won": "won't", "can": "can't", "don": "don't"}
-_VALID_NT_BASES = frozenset(
+VALID_NT_BASES = frozenset(
     "can won don doesn didn isn aren wasn weren hasn haven hadn couldn wouldn shouldn mustn needn ain mightn shan oughtn daren".split()
 )
 _SPINTAX = re.compile(r"^\{([^{}]*)\}$")
@@ -187,7 +187,7 @@ class CandidateGenerator:
                     out.append(Candidate(token.start, token.end, text, choice.strip(), "spintax"))
             return out
         contraction = re.fullmatch(r"([^\W\d_]+)(['’])t", text)
-        if contraction and contraction.group(1).lower() not in _VALID_NT_BASES:
+        if contraction and contraction.group(1).lower() not in VALID_NT_BASES:
             out += self._contraction_repairs(token, contraction.group(1).lower(), contraction.group(2))
         number = re.fullmatch(r"([\d,]+)(['’]?s)?", text)
         if number and number.group(1) in NUMBER_WORDS:

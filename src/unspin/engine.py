@@ -79,7 +79,7 @@ class Restorer:
     def score_sentences(self, text: str) -> list[ScoredSentence]:
         """Every sentence of ``text`` with its scored candidates, context features included."""
         out = []
-        for start, end in _pieces(text):
+        for start, end in sentence_pieces(text):
             sentence = text[start:end]
             tokens = tokenise(sentence)
             if not any(t.is_word for t in tokens):
@@ -236,7 +236,7 @@ def _prescore(candidate: Candidate) -> float:
     return candidate.features.get("left_gain", 0.0) + bonus
 
 
-def _pieces(text: str) -> list[tuple[int, int]]:
+def sentence_pieces(text: str) -> list[tuple[int, int]]:
     """Sentence spans, with over-long ones cut at spaces so the LM sees bounded input."""
     pieces = []
     for start, end in sentence_spans(text):

@@ -12,10 +12,12 @@ confidence; the benchmark reports how well calibrated it is.
 from __future__ import annotations
 
 import json
-import pickle
 from pathlib import Path
 
 import numpy as np
+
+# Bump when the training data or features change, so built rerankers are retrained.
+TRAINING_VERSION = 2
 
 FEATURES = (
     "lm_gain",  # Δ log P over the span and right context
@@ -38,14 +40,24 @@ FEATURES = (
     "bigram_right_gain",
     "capitalised_inside",
     "spun_is_function_word",
+    "gain_margin",  # lm_gain over the best other candidate for the span
+    "sentence_strong_share",  # share of the sentence's words with a strongly preferred candidate
+    "text_strong_share",  # the same over the whole text: spun text has many, clean text few
+    "text_words",  # log(1 + words in the text): short texts give weaker context
 )
 
 
 class Reranker:
-    """Probability that a candidate is the original, from its ``FEATURES``."""
+    """Probability that a candidate is the original, from its ``FEATURES``.
 
-    def __init__(self, model) -> None:
-        self.model = model
+    Trained with scikit-learn's histogram gradient boosting, then kept as plain
+    arrays (each tree's nodes and the baseline): loading and predicting need
+    only numpy, so the model loads fast and no pickle is ever read.
+    """
+
+    def __init__(self, trees: list[np.ndarray], baseline: float) -> None:
+        self.trees = trees
+        self.baseline = baseline
 
     @staticmethod
     def matrix(rows: list[dict[str, float]]) -> np.ndarray:
@@ -54,7 +66,14 @@ class Reranker:
     def probabilities(self, rows: list[dict[str, float]]) -> np.ndarray:
         if not rows:
             return np.zeros(0)
-        return self.model.predict_proba(self.matrix(rows))[:, 1]
+        return self.predict(self.matrix(rows))
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """P(original) for each row of a ``FEATURES`` matrix."""
+        raw = np.full(len(features), self.baseline)
+        for nodes in self.trees:
+            raw += _tree_values(nodes, features)
+        return 1.0 / (1.0 + np.exp(-raw))
 
     @classmethod
     def fit(cls, rows: list[dict[str, float]], labels: list[int], seed: int = 0) -> Reranker:
@@ -65,20 +84,53 @@ class Reranker:
             l2_regularization=1.0, random_state=seed,
         )
         model.fit(cls.matrix(rows), np.array(labels))
-        return cls(model)
+        return cls.from_sklearn(model)
+
+    @classmethod
+    def from_sklearn(cls, model) -> Reranker:
+        """The arrays of a fitted binary ``HistGradientBoostingClassifier`` (numeric features only)."""
+        trees = [predictors[0].nodes[list(NODE_FIELDS)].copy() for predictors in model._predictors]
+        return cls(trees, float(np.ravel(model._baseline_prediction)[0]))
+
+    @staticmethod
+    def is_current(path: Path) -> bool:
+        """Whether ``path`` holds a reranker this version of unspin can load."""
+        meta_path = path.with_suffix(".json")
+        if not path.exists() or not meta_path.exists():
+            return False
+        meta = json.loads(meta_path.read_text())
+        return tuple(meta.get("features", ())) == FEATURES and meta.get("training_version") == TRAINING_VERSION
 
     def save(self, path: Path) -> None:
-        import sklearn
-
-        path.write_bytes(pickle.dumps(self.model))
-        path.with_suffix(".json").write_text(json.dumps({"sklearn": sklearn.__version__, "features": FEATURES}))
+        arrays = {f"tree_{i}": nodes for i, nodes in enumerate(self.trees)}
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, baseline=np.array(self.baseline), **arrays)
+        path.with_suffix(".json").write_text(
+            json.dumps({"features": FEATURES, "training_version": TRAINING_VERSION, "trees": len(self.trees)})
+        )
 
     @classmethod
     def load(cls, path: Path) -> Reranker:
-        import sklearn
+        if not cls.is_current(path):
+            raise RuntimeError(f"{path} was built by another version; run `unspin resources build`")
+        with np.load(path, allow_pickle=False) as data:
+            trees = [data[f"tree_{i}"] for i in range(sum(name.startswith("tree_") for name in data.files))]
+            return cls(trees, float(data["baseline"]))
 
-        meta = json.loads(path.with_suffix(".json").read_text())
-        if meta["sklearn"] != sklearn.__version__ or tuple(meta["features"]) != FEATURES:
-            raise RuntimeError(f"{path} was built by another version; run `unspin resources build --force`")
-        # Our own file, written by `unspin resources build` into the user's cache.
-        return cls(pickle.loads(path.read_bytes()))
+
+# The node fields prediction needs (sklearn's TreePredictor layout).
+NODE_FIELDS = ("value", "feature_idx", "num_threshold", "missing_go_to_left", "left", "right", "is_leaf")
+
+
+def _tree_values(nodes: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Walk every row down one tree at once; a row stops moving at its leaf."""
+    rows = np.arange(len(features))
+    at = np.zeros(len(features), dtype=np.int64)
+    while True:
+        leaf = nodes["is_leaf"][at].astype(bool)
+        if leaf.all():
+            return nodes["value"][at]
+        x = features[rows, nodes["feature_idx"][at]]
+        go_left = np.where(np.isnan(x), nodes["missing_go_to_left"][at].astype(bool), x <= nodes["num_threshold"][at])
+        step = np.where(go_left, nodes["left"][at], nodes["right"][at]).astype(np.int64)
+        at = np.where(leaf, at, step)

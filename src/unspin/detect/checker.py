@@ -53,9 +53,9 @@ def _scorer():
 
 def units(text: str) -> list[tuple[int, int]]:
     """The sentences (long ones cut) that are scored one by one."""
-    from unspin.engine import _pieces
+    from unspin.engine import sentence_pieces
 
-    return _pieces(text)
+    return sentence_pieces(text)
 
 
 def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: list[TorturedHit],

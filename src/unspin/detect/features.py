@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from unspin.candidates import FUNCTION_WORDS, _VALID_NT_BASES, inflect, inflection_tags, transfer_case
+from unspin.candidates import FUNCTION_WORDS, VALID_NT_BASES, inflect, inflection_tags, transfer_case
 from unspin.decode import wants_an
 from unspin.detect.types import TorturedHit
 from unspin.resources.lexicon import bigram_log_count
@@ -226,7 +226,7 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
         evidence.words += 1
         lower = token.lower
         residue = _RESIDUE_CONTRACTION.fullmatch(lower)
-        if residue and residue.group(1) not in _VALID_NT_BASES:
+        if residue and residue.group(1) not in VALID_NT_BASES:
             evidence.residue += 1
             found.append(Signal(token.start, token.end, token.text, "", 0.9, "broken contraction"))
         if previous is not None and _adjacent(text, previous, token):

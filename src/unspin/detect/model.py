@@ -124,11 +124,11 @@ class Example:
 
 
 def _with_ngrams(example: Example, table: dict[str, float]) -> Evidence:
-    from unspin.engine import _pieces
+    from unspin.engine import sentence_pieces
 
     evidence = example.evidence + Evidence()
     evidence.ngram_values = []
-    for start, end in _pieces(example.text):
+    for start, end in sentence_pieces(example.text):
         ngram_evidence(example.text, start, end, table, evidence)
     return evidence
 

@@ -103,7 +103,7 @@ def parse_fingerprint(query: str) -> tuple[str, list[Condition]] | None:
 
 def load_fingerprints(folder: Path) -> list[Fingerprint]:
     """All phrases of ``pps-phrases.json`` plus fingerprints of the counts file, conditions attached."""
-    from unspin.evaluation.datasets import _clean_phrase
+    from unspin.evaluation.datasets import clean_phrase
 
     by_phrase: dict[str, list[tuple[str, str, list[Condition]]]] = {}
     with (folder / "pps-phrases-with-counts.csv").open(encoding="utf-8") as handle:
@@ -117,7 +117,7 @@ def load_fingerprints(folder: Path) -> list[Fingerprint]:
     listed = json.loads((folder / "pps-phrases.json").read_text(encoding="utf-8"))["phrases"]
     seen: set[str] = set()
     for entry in listed:
-        phrase, expected = entry["tortured"], _clean_phrase(entry["correct"]) or entry["correct"]
+        phrase, expected = entry["tortured"], clean_phrase(entry["correct"]) or entry["correct"]
         seen.add(phrase.lower())
         queries = by_phrase.get(phrase.lower(), [])
         if not queries or any(not conditions for _, _, conditions in queries):

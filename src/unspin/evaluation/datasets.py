@@ -77,7 +77,7 @@ def spinbot_pairs(differing_only: bool = True) -> list[Pair]:
 _INNERMOST_BRACKETS = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")
 
 
-def _clean_phrase(phrase: str) -> str:
+def clean_phrase(phrase: str) -> str:
     phrase = phrase.replace("\\", "").replace('"', "")
     while (stripped := _INNERMOST_BRACKETS.sub(" ", phrase)) != phrase:  # notes can nest
         phrase = stripped
@@ -99,7 +99,7 @@ def tortured_phrases() -> list[TorturedPhrase]:
     for entry in raw:
         if "?" in entry["correct"] or "http" in entry["correct"]:
             continue
-        tortured, correct = _clean_phrase(entry["tortured"]), _clean_phrase(entry["correct"])
+        tortured, correct = clean_phrase(entry["tortured"]), clean_phrase(entry["correct"])
         if set("()[]") & set(tortured + correct):
             continue  # unbalanced brackets: a note we cannot cut out
         if tortured and correct and tortured.lower() != correct.lower():
@@ -136,12 +136,12 @@ def _sotu_pool(min_words: int) -> tuple[str, ...]:
                 paragraph = paragraph[label.end() :]
             elif label:
                 continue  # heckling and replies, not the address
-            if _is_prose(paragraph, min_words):
+            if is_prose(paragraph, min_words):
                 pool.append(paragraph)
     return tuple(pool)
 
 
-def _is_prose(paragraph: str, min_words: int) -> bool:
+def is_prose(paragraph: str, min_words: int) -> bool:
     # Brackets hold stage notes ("[Laughter]"); headings do not end a sentence.
     if "[" in paragraph or "]" in paragraph or not paragraph[:1].isupper():
         return False

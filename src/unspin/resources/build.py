@@ -6,7 +6,7 @@ Steps (each skipped when its output exists, unless ``force``):
 3. substitution pairs mined from the shared real data (``mined.json``);
 4. the language model converted from the verified GGUF (``models/``);
 5. the reranker trained on candidates from real and simulated spun text
-   (``reranker.pkl``);
+   (``reranker.npz``);
 6. the spun-text detectors, fast and full tier (``detector-*.json``; see
    ``unspin.detect.train``), rebuilt when their version changes.
 """
@@ -22,7 +22,7 @@ from unspin.resources.paths import home, shared_data
 
 THESAURUS_FILE = "thesaurus.npz"
 MINED_FILE = "mined.json"
-RERANKER_FILE = "reranker.pkl"
+RERANKER_FILE = "reranker.npz"
 # Simulated spins: the first paragraphs of the pool train the reranker, the
 # rest are the benchmark's synthetic test set (same pool, so never overlapping).
 SYNTHETIC_POOL = 180
@@ -117,6 +117,7 @@ def train_reranker(restorer, pairs: list[tuple[str, str]], keep_examples: Path |
 
 def build_all(force: bool = False) -> Path:
     """Build every resource into the cache directory; returns it."""
+    from unspin.reranker import Reranker
     from unspin.resources.model import convert_default_model
     from unspin.resources.wordnet import prepare_wordnet
 
@@ -127,7 +128,7 @@ def build_all(force: bool = False) -> Path:
     _say("checking and converting the language model (SmolLM2-135M)…")
     convert_default_model(force)
     path = target / RERANKER_FILE
-    if force or not path.exists():
+    if force or not Reranker.is_current(path):
         _say("training the reranker on SpinBot pairs and simulated spins…")
         restorer = load_restorer(with_reranker=False)
         train_reranker(restorer, training_pairs(), keep_examples=target / "reranker-examples.npz").save(path)
