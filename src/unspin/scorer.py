@@ -146,12 +146,20 @@ class CausalLMScorer:
             found = self._first_token_cache[key] = (ids[0], len(ids))
         return found
 
+    def _learn_first_tokens(self, keys: list[str]) -> None:
+        """Tokenise the words not yet cached in one batch (far cheaper than one call each)."""
+        missing = list(dict.fromkeys(key for key in keys if key not in self._first_token_cache))
+        if missing:
+            for key, ids in zip(missing, self.tokenizer(missing, add_special_tokens=False)["input_ids"]):
+                self._first_token_cache[key] = (ids[0], len(ids))
+
     def word_logprobs(self, analysis: SentenceAnalysis, char: int, words: list[str]) -> np.ndarray:
         """Estimated log P(word | text before ``char``): first token's, less a charge per further token."""
         index = analysis.token_at(char)
         if index >= len(analysis.token_ids) or not words:
             return np.full(len(words), -30.0)
         spaced = char > 0 and analysis.text[char - 1] == " "
+        self._learn_first_tokens([(" " if spaced else "") + word for word in words])
         firsts = [self._first_token(word, spaced) for word in words]
         values = analysis.next_logprobs[index, [token for token, _ in firsts]].float().numpy()
         return values - EXTRA_TOKEN_COST * np.array([n - 1 for _, n in firsts])
