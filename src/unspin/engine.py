@@ -183,18 +183,19 @@ def _add_context_features(sentences: list[ScoredSentence]) -> None:
     strong_words = total_words = 0
     sentence_shares = []
     for sentence in sentences:
-        groups = by_span(sentence.candidates)
-        strong = sum(max(c.features["lm_gain"] for c in group) >= STRONG_GAIN for group in groups.values())
+        strong = 0
+        for group in by_span(sentence.candidates).values():
+            gains = sorted((c.features["lm_gain"] for c in group), reverse=True)
+            strong += gains[0] >= STRONG_GAIN
+            for candidate in group:
+                gain = candidate.features["lm_gain"]
+                # The best other choice; alone, the candidate competes with the spun word (gain 0).
+                others = gains[1:] if gain == gains[0] else gains
+                candidate.features["gain_margin"] = gain - (others[0] if others else 0.0)
         words = sum(t.is_word for t in sentence.tokens)
         sentence_shares.append(strong / max(words, 1))
         strong_words += strong
         total_words += words
-        for group in groups.values():
-            gains = sorted((c.features["lm_gain"] for c in group), reverse=True)
-            for candidate in group:
-                gain = candidate.features["lm_gain"]
-                runner_up = gains[1] if gain == gains[0] and len(gains) > 1 else gains[0]
-                candidate.features["gain_margin"] = gain - runner_up if len(gains) > 1 else gain
     text_share = strong_words / max(total_words, 1)
     for sentence, share in zip(sentences, sentence_shares):
         for candidate in sentence.candidates:

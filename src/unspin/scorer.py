@@ -137,21 +137,15 @@ class CausalLMScorer:
         return SentenceAnalysis(sentence, ids, spans, token_logprobs, logprobs, cache)
 
     # -- candidates ranked by left context alone --------------------------
-    def _first_token(self, word: str, spaced: bool) -> tuple[int, int]:
-        """(first LM token id, number of LM tokens) of a word."""
-        key = (" " if spaced else "") + word
-        found = self._first_token_cache.get(key)
-        if found is None:
-            ids = self.tokenizer(key, add_special_tokens=False)["input_ids"]
-            found = self._first_token_cache[key] = (ids[0], len(ids))
-        return found
-
-    def _learn_first_tokens(self, keys: list[str]) -> None:
-        """Tokenise the words not yet cached in one batch (far cheaper than one call each)."""
+    def _first_tokens(self, words: list[str], spaced: bool) -> list[tuple[int, int]]:
+        """(first LM token id, number of LM tokens) of each word; the uncached ones are
+        tokenised in one batch (far cheaper than one call each)."""
+        keys = [(" " if spaced else "") + word for word in words]
         missing = list(dict.fromkeys(key for key in keys if key not in self._first_token_cache))
         if missing:
             for key, ids in zip(missing, self.tokenizer(missing, add_special_tokens=False)["input_ids"]):
                 self._first_token_cache[key] = (ids[0], len(ids))
+        return [self._first_token_cache[key] for key in keys]
 
     def word_logprobs(self, analysis: SentenceAnalysis, char: int, words: list[str]) -> np.ndarray:
         """Estimated log P(word | text before ``char``): first token's, less a charge per further token."""
@@ -159,8 +153,7 @@ class CausalLMScorer:
         if index >= len(analysis.token_ids) or not words:
             return np.full(len(words), -30.0)
         spaced = char > 0 and analysis.text[char - 1] == " "
-        self._learn_first_tokens([(" " if spaced else "") + word for word in words])
-        firsts = [self._first_token(word, spaced) for word in words]
+        firsts = self._first_tokens(words, spaced)
         values = analysis.next_logprobs[index, [token for token, _ in firsts]].float().numpy()
         return values - EXTRA_TOKEN_COST * np.array([n - 1 for _, n in firsts])
 
