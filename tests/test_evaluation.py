@@ -181,3 +181,17 @@ def test_gold_originals_map_each_spun_span_back_to_its_original() -> None:
         # Every swap the spinner reports is found, with the word it replaced.
         assert spun.text[edit.start : edit.end] == edit.spun
         assert gold.get((edit.start, edit.end)) == normalised(edit.original)
+
+
+def test_reliability_table_and_calibration_error() -> None:
+    from unspin.evaluation.metrics import expected_calibration_error, reliability_table
+
+    # 8 of 10 right at 0.8 is calibrated; 0 of 5 right at 0.95 (and 1.0, in the top bin) is not.
+    outcomes = [1] * 8 + [0] * 2 + [0] * 5
+    probabilities = [0.8] * 10 + [0.95] * 4 + [1.0]
+    table = reliability_table(outcomes, probabilities, bins=10)
+    assert [n for _, _, n in table] == [10, 5]
+    assert table[0] == pytest.approx((0.8, 0.8, 10))
+    assert table[1] == pytest.approx((0.96, 0.0, 5))
+    assert expected_calibration_error(table) == pytest.approx(5 * 0.96 / 15)
+    assert expected_calibration_error([]) == 0.0

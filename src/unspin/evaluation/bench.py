@@ -23,7 +23,9 @@ from pathlib import Path
 
 from unspin.evaluation.align import gold_originals, normalised
 from unspin.evaluation.datasets import fold_of, pps_split, spinbot_pairs, synthetic_pairs
-from unspin.evaluation.metrics import EditCounts, edit_scores, edits_per_thousand_words, word_error_rate
+from unspin.evaluation.metrics import (
+    EditCounts, edit_scores, expected_calibration_error, reliability_table, word_error_rate,
+)
 from unspin.resources.build import (
     SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS, load_restorer, mine_pairs,
     train_reranker, training_pairs,
@@ -42,18 +44,15 @@ def restoration_sums(restorer, pairs) -> dict:
     """Raw sums over (original, spun) pairs; ``summarise`` turns pooled sums into figures."""
     counts = EditCounts(0, 0, 0)
     sums = {"pairs": len(pairs), "wer_before": 0.0, "wer_after": 0.0, "clean_edits": 0, "clean_words": 0,
-            "bin_edits": [0] * CONFIDENCE_BINS, "bin_confidence": [0.0] * CONFIDENCE_BINS,
-            "bin_correct": [0] * CONFIDENCE_BINS}
+            "edit_confidence": [], "edit_correct": []}
     for original, spun in pairs:
         restoration = restorer.restore(spun)
         restored = restoration.text
         counts = counts + edit_scores(spun, original, restored)
         gold = gold_originals(original, spun)
         for edit in restoration.edits:  # is each confidence borne out?
-            b = min(int(edit.confidence * CONFIDENCE_BINS), CONFIDENCE_BINS - 1)
-            sums["bin_edits"][b] += 1
-            sums["bin_confidence"][b] += edit.confidence
-            sums["bin_correct"][b] += gold.get((edit.start, edit.end)) == normalised(edit.original)
+            sums["edit_confidence"].append(edit.confidence)
+            sums["edit_correct"].append(gold.get((edit.start, edit.end)) == normalised(edit.original))
         sums["wer_before"] += word_error_rate(original, spun)
         sums["wer_after"] += word_error_rate(original, restored)
         sums["clean_edits"] += len(restorer.restore(original).edits)
@@ -63,10 +62,10 @@ def restoration_sums(restorer, pairs) -> dict:
 
 
 def _add(values):
-    """Sum numbers, or lists of numbers element by element."""
+    """Sum numbers, or join lists."""
     values = list(values)
     if isinstance(values[0], list):
-        return [sum(column) for column in zip(*values)]
+        return [item for value in values for item in value]
     return sum(values)
 
 
@@ -75,15 +74,12 @@ def summarise(parts: list[dict]) -> dict:
     total = {key: _add(part[key] for part in parts) for key in parts[0]}
     counts = EditCounts(total["true_pos"], total["false_pos"], total["false_neg"])
     n = max(total["pairs"], 1)
-    edits = max(sum(total["bin_edits"]), 1)
-    reliability = [
-        {"edits": k, "mean_confidence": c / k, "share_correct": r / k}
-        for k, c, r in zip(total["bin_edits"], total["bin_confidence"], total["bin_correct"]) if k
-    ]
+    table = reliability_table(total["edit_correct"], total["edit_confidence"], CONFIDENCE_BINS)
     return {
-        "confidence_reliability": reliability,
-        # Expected calibration error: |share correct − mean confidence|, weighted by edits.
-        "confidence_ece": sum(b["edits"] * abs(b["share_correct"] - b["mean_confidence"]) for b in reliability) / edits,
+        "confidence_reliability": [
+            {"edits": n, "mean_confidence": predicted, "share_correct": observed} for predicted, observed, n in table
+        ],
+        "confidence_ece": expected_calibration_error(table),
         "pairs": total["pairs"], "true_pos": counts.true_pos, "false_pos": counts.false_pos,
         "false_neg": counts.false_neg, "precision": counts.precision, "recall": counts.recall,
         "f1": counts.f1, "wer_before": total["wer_before"] / n, "wer_after": total["wer_after"] / n,

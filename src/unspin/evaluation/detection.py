@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin.evaluation.datasets import fold_of, sotu_paragraphs, synthetic_pairs
+from unspin.evaluation.metrics import expected_calibration_error, reliability_table
 from unspin.resources.build import SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS
 
 MIN_CLEAN_WORDS = 100
@@ -255,13 +256,10 @@ def reliability(curves: dict[str, tuple[list[int], list[float]]], path: Path, bi
     axis.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
     table = {}
     for name, (labels, probabilities) in curves.items():
-        y, p = np.array(labels), np.array(probabilities)
-        index = np.minimum((p * bins).astype(int), bins - 1)
-        rows = [(float(p[index == b].mean()), float(y[index == b].mean()), int((index == b).sum()))
-                for b in range(bins) if (index == b).any()]
+        rows = reliability_table(labels, probabilities, bins)
         table[name] = rows
-        axis.plot([r[0] for r in rows], [r[1] for r in rows], marker="o", label=f"{name} (n={len(y)})")
-        table[name + " ECE"] = float(sum(abs(m - o) * n for m, o, n in rows) / len(y))
+        axis.plot([r[0] for r in rows], [r[1] for r in rows], marker="o", label=f"{name} (n={len(labels)})")
+        table[name + " ECE"] = expected_calibration_error(rows)
     axis.set_xlabel("predicted probability of spinning")
     axis.set_ylabel("observed share spun")
     axis.set_title("unspin check: reliability (held-out texts)")

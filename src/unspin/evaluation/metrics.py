@@ -15,6 +15,7 @@ replace 1–4 tokens by 1–4 tokens.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from unspin.evaluation.align import Replacement, diff_spans
@@ -123,3 +124,22 @@ def edits_per_thousand_words(n_edits: int, text: str) -> float:
     """Edit density: edits per 1,000 word tokens of ``text`` (0.0 for no words)."""
     words = sum(token.is_word for token in tokenise(text))
     return _ratio(1000 * n_edits, words)
+
+
+def reliability_table(outcomes: Sequence[int | bool], probabilities: Sequence[float],
+                      bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean predicted probability, observed share of outcomes, count) for each non-empty
+    bin of equal width; a probability of 1.0 falls in the top bin."""
+    sums: dict[int, list[float]] = {}
+    for outcome, probability in zip(outcomes, probabilities):
+        cell = sums.setdefault(min(int(probability * bins), bins - 1), [0.0, 0.0, 0])
+        cell[0] += probability
+        cell[1] += float(outcome)
+        cell[2] += 1
+    return [(p / n, o / n, int(n)) for _, (p, o, n) in sorted(sums.items())]
+
+
+def expected_calibration_error(table: list[tuple[float, float, int]]) -> float:
+    """|observed − predicted| per bin of a ``reliability_table``, weighted by its count."""
+    total = sum(n for _, _, n in table)
+    return _ratio(sum(abs(observed - predicted) * n for predicted, observed, n in table), total)
