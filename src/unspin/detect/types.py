@@ -6,7 +6,7 @@ Offsets are Python string indices (code points) into the checked text, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +21,7 @@ class Span:
     reason: str
 
     def to_dict(self) -> dict:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "suggestion": self.suggestion,
-            "score": float(self.score),
-            "reason": self.reason,
-        }
+        return {**asdict(self), "score": float(self.score)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +35,7 @@ class TorturedHit:
     fingerprint: str
 
     def to_dict(self) -> dict:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "expected": self.expected,
-            "fingerprint": self.fingerprint,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
