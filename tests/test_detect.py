@@ -160,3 +160,17 @@ def test_check_command_text_and_json(tmp_path) -> None:
     document = json.loads(as_json.stdout)
     assert [f["file"] for f in document["files"]] == [str(f) for f in files]
     assert document["files"][0]["probability"] == pytest.approx(float(lines[0].split("\t")[1].split()[0]), abs=1e-3)
+
+
+def test_check_reads_documents_with_the_restore_readers(tmp_path) -> None:
+    from test_readers import make_pdf
+
+    # The PDF's core font is Latin-1, so both files get the text as that font can show it.
+    text = _held_out_synthetic(1)[0].spun.encode("latin-1", "replace").decode("latin-1")
+    plain, pdf = tmp_path / "spun.txt", tmp_path / "spun.pdf"
+    plain.write_text(text)
+    pdf.write_bytes(make_pdf([text]))
+    result = run_unspin("check", plain, pdf, "--fast", "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    from_text, from_pdf = json.loads(result.stdout)["files"]
+    assert from_pdf["words"] == from_text["words"] > 0

@@ -339,7 +339,11 @@ class CheckFormat(str, Enum):
 @app.command()
 def check(
     sources: Annotated[
-        list[str] | None, typer.Argument(metavar="FILE...", help="UTF-8 text files; '-' or nothing reads standard input.")
+        list[str] | None,
+        typer.Argument(
+            metavar="FILE...",
+            help="UTF-8 text, HTML, PDF or Word (.docx) files; '-' or nothing reads standard input.",
+        ),
     ] = None,
     fast: Annotated[
         bool, typer.Option("--fast", help="Screen without the language model (fast; for large collections).")
@@ -352,13 +356,14 @@ def check(
     """Tell whether texts were machine-spun: a calibrated probability, and where and why."""
     with _reported_errors():
         import unspin
+        from unspin.readers import open_document
 
         names = sources or ["-"]
         _hint_if_typing(names[0])
         documents, flagged, words = [], 0, 0
         with _open_output(None) as sink:
             for name in names:
-                with open_input(name) as reader:
+                with open_document(name) as reader:  # the same readers as restore and the service
                     text = reader.read()
                 report = unspin.check(text, fast=fast)
                 flagged += report.probability >= 0.5
