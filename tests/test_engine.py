@@ -9,7 +9,7 @@ import pytest
 import unspin
 from unspin.evaluation.metrics import word_error_rate
 from unspin.resources.model import ModelUnavailable, verified
-from unspin.types import apply_edits
+from unspin.types import Cancelled, apply_edits
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -103,3 +103,18 @@ def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
     fake.write_bytes(b"GGUF" + b"\0" * 100)
     with pytest.raises(ModelUnavailable, match="refusing"):
         verified(fake)
+
+
+def test_a_restore_told_to_stop_stops_at_the_next_sentence(restorer) -> None:
+    spun = (EXAMPLES / "spun-news.txt").read_text(encoding="utf-8")
+    asked: list[int] = []
+
+    def stop_after_one_sentence() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(Cancelled):
+        restorer.restore(spun, should_stop=stop_after_one_sentence)
+    assert len(asked) == 2  # asked before each sentence; the second answer stopped it
+    never = restorer.restore(spun, should_stop=lambda: False)
+    assert never == restorer.restore(spun)

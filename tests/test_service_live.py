@@ -70,6 +70,19 @@ def test_restore_endpoint_finds_what_the_spinner_changed(server: str) -> None:
     assert any(is_right(SPUN[0], ORIGINAL[0], e.start, e.end, e.original) for e in edits)
 
 
+def test_restore_endpoint_makes_the_edits_the_python_api_makes(server: str) -> None:
+    """The service and ``unspin.restore`` (hence the CLI) judge a text as one block, so a text of
+    several paragraphs gets the same edits from both (the reranker looks at the whole block)."""
+    import unspin
+
+    text = "\n\n".join(SPUN)
+    response = httpx.post(f"{server}/v1/restore", json={"text": text}, timeout=300)
+    assert response.status_code == 200, response.text
+    served = [(e["start"], e["end"], e["original"], round(e["confidence"], 6)) for e in response.json()["edits"]]
+    local = [(e.start, e.end, e.original, round(e.confidence, 6)) for e in unspin.restore(text).edits]
+    assert served == local and served
+
+
 def test_restore_endpoint_reads_a_pdf(server: str) -> None:
     pdf = make_pdf(SPUN[:1])
     response = httpx.post(f"{server}/v1/restore", timeout=300,

@@ -23,7 +23,7 @@ from rich.status import Status
 from rich.text import Text
 
 from unspin import __version__
-from unspin.textio import InputError, ensure_english, iter_paragraph_blocks, open_input
+from unspin.textio import BLOCK_CHARS, InputError, ensure_english, iter_paragraph_blocks, open_input
 from unspin.types import Edit, Restoration
 
 app = typer.Typer(
@@ -92,29 +92,31 @@ def restore(
         float, typer.Option(min=0.0, max=1.0, help="Only make edits at least this sure (0 to 1).")
     ] = 0.5,
     output: OutputOption = None,
-    block_chars: Annotated[int, typer.Option(min=1, hidden=True, help="Largest block given to the engine.")] = 20000,
+    block_chars: Annotated[int, typer.Option(min=1, hidden=True, help="Largest block given to the engine.")] = BLOCK_CHARS,
     allow_non_english: Annotated[
         bool, typer.Option("--allow-non-english", help="Restore even text that does not look like English.")
     ] = False,
 ) -> None:
     """Restore the original words of spun text, paragraph block by paragraph block."""
     with _reported_errors():
-        import unspin  # the engine loads on the first restore call, not at startup
+        from unspin.engine import restore_blocks  # torch loads on the first block, not at startup
+        from unspin.readers import open_document
 
         _hint_if_typing(source)
         colour = output is None and output_format is RestoreFormat.diff and sys.stdout.isatty()
-        from unspin.readers import open_document
 
-        with open_document(source) as reader, _open_output(output) as sink, _status("Restoring…") as status:
-            writer = _make_writer(output_format, sink, colour)
-            offset = 0
+        def blocks(reader: TextIO, status) -> Iterator[str]:
             for number, block in enumerate(iter_paragraph_blocks(reader, block_chars), start=1):
                 if number == 1 and not allow_non_english:
                     ensure_english(block)
                 if status is not None:
                     status.update(f"Restoring block {number}…")
-                writer.write(block, unspin.restore(block, min_confidence=min_confidence), offset)
-                offset += len(block)
+                yield block
+
+        with open_document(source) as reader, _open_output(output) as sink, _status("Restoring…") as status:
+            writer = _make_writer(output_format, sink, colour)
+            for offset, block, restoration in restore_blocks(blocks(reader, status), min_confidence=min_confidence):
+                writer.write(block, restoration, offset)
             writer.finish()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, by_span, transfer_case
@@ -21,7 +22,7 @@ from unspin.resources.thesaurus import (
 )
 from unspin.scorer import Scorer, SentenceAnalysis
 from unspin.tokenise import sentence_spans, tokenise
-from unspin.types import Edit, Restoration, Token
+from unspin.types import Cancelled, Edit, Restoration, Token, apply_edits
 
 MAX_SENTENCE_CHARS = 1200  # longer "sentences" (lists, tables) are scored in pieces
 
@@ -58,11 +59,13 @@ class Restorer:
         self.settings = settings
 
     # -- public -------------------------------------------------------------
-    def restore(self, text: str, min_confidence: float = 0.5) -> Restoration:
+    def restore(self, text: str, min_confidence: float = 0.5,
+                should_stop: Callable[[], bool] | None = None) -> Restoration:
+        """Restore ``text``; ``should_stop`` is asked between sentences and raises ``Cancelled`` when true."""
         if self.reranker is None:
             raise RuntimeError("no reranker loaded: run `unspin resources build`")
         edits: list[Edit] = []
-        for sentence in self.score_sentences(text):
+        for sentence in self.score_sentences(text, should_stop):
             if not sentence.candidates:
                 continue
             probabilities = self.reranker.probabilities([c.features for c in sentence.candidates])
@@ -72,14 +75,14 @@ class Restorer:
             for edit in select_edits(sentence.text, sentence.tokens, sentence.candidates, min_confidence):
                 edits.append(Edit(edit.start + sentence.start, edit.end + sentence.start, edit.spun,
                                   edit.original, edit.confidence, edit.alternatives, edit.reason))
-        from unspin.types import apply_edits
-
         return Restoration(apply_edits(text, edits), edits, source=text)
 
-    def score_sentences(self, text: str) -> list[ScoredSentence]:
+    def score_sentences(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[ScoredSentence]:
         """Every sentence of ``text`` with its scored candidates, context features included."""
         out = []
         for start, end in sentence_pieces(text):
+            if should_stop is not None and should_stop():
+                raise Cancelled
             sentence = text[start:end]
             tokens = tokenise(sentence)
             if not any(t.is_word for t in tokens):
@@ -266,8 +269,26 @@ def default_restorer() -> Restorer:
         return _default_restorer()
 
 
-def restore(text: str, *, min_confidence: float = 0.5) -> Restoration:
-    """Restore spun ``text``: the most likely original wording and each edit's confidence."""
+def restore(text: str, *, min_confidence: float = 0.5, should_stop: Callable[[], bool] | None = None) -> Restoration:
+    """Restore spun ``text``: the most likely original wording and each edit's confidence.
+
+    ``should_stop`` (asked between sentences) lets a caller cancel a long text: ``Cancelled`` is raised.
+    """
     if not 0.0 <= min_confidence <= 1.0:
         raise ValueError("min_confidence must be between 0 and 1")
-    return default_restorer().restore(text, min_confidence=min_confidence)
+    return default_restorer().restore(text, min_confidence=min_confidence, should_stop=should_stop)
+
+
+def restore_blocks(blocks: Iterable[str], *, min_confidence: float = 0.5,
+                   should_stop: Callable[[], bool] | None = None) -> Iterator[tuple[int, str, Restoration]]:
+    """Restore a long text given as consecutive blocks (``textio.iter_paragraph_blocks``).
+
+    Yields ``(offset, block, restoration)``: the block's place in the whole text,
+    the block, and its restoration with edit offsets relative to the block. The
+    CLI and the HTTP service both restore through this one loop, with the same
+    block size, so they make the same edits (context features are per block).
+    """
+    offset = 0
+    for block in blocks:
+        yield offset, block, restore(block, min_confidence=min_confidence, should_stop=should_stop)
+        offset += len(block)

@@ -157,7 +157,10 @@ def read_text(path: str | Path) -> str:
         return reader.read()
 
 
-def iter_paragraph_blocks(stream: TextIO, max_chars: int = 20000) -> Iterator[str]:
+BLOCK_CHARS = 20_000  # the engine's unit of work: its context features look at one block at a time
+
+
+def iter_paragraph_blocks(stream: TextIO, max_chars: int = BLOCK_CHARS) -> Iterator[str]:
     """Yield pieces of ``stream`` of at most ``max_chars`` characters each.
 
     Pieces end at paragraph boundaries when possible, so each can be restored

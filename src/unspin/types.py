@@ -56,6 +56,10 @@ class Restoration:
         return {"text": self.text, "edits": [edit.to_dict() for edit in self.edits]}
 
 
+class Cancelled(Exception):
+    """A restore was told to stop (its ``should_stop`` answered true) before it finished."""
+
+
 def apply_edits(source: str, edits: list[Edit]) -> str:
     """Rebuild ``source`` with each edit's span replaced; all else byte-for-byte."""
     pieces: list[str] = []

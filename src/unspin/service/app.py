@@ -260,27 +260,23 @@ def _read(data: str | bytes, name: str | None, body: DocumentIn, settings: Setti
     if settings.log_text:
         log.info("text received (%d characters): %s", len(source), json.dumps(source, ensure_ascii=False))
     if not body.allow_non_english:
-        ensure_english(source[: settings.block_chars * 2])
+        ensure_english(source[: settings.block_chars])  # as the CLI checks its first block
     return source, kind
 
 
 def _restore_blocks(text: str, min_confidence: float, block_chars: int, stop: threading.Event) -> dict:
-    """``unspin.restore`` paragraph block by block, so that a stop takes effect between blocks."""
-    import unspin
+    """The CLI's block loop (``engine.restore_blocks``), told to stop through ``stop`` between sentences."""
+    from unspin.engine import restore_blocks
 
     pieces: list[str] = []
     edits: list[dict] = []
-    offset = 0
-    for block in iter_paragraph_blocks(io.StringIO(text), block_chars):
-        if stop.is_set():
-            raise Stopped
-        restoration = unspin.restore(block, min_confidence=min_confidence)
+    blocks = iter_paragraph_blocks(io.StringIO(text), block_chars)
+    for offset, _, restoration in restore_blocks(blocks, min_confidence=min_confidence, should_stop=stop.is_set):
         pieces.append(restoration.text)
         edits.extend(
             dataclasses.replace(edit, start=edit.start + offset, end=edit.end + offset).to_dict()
             for edit in restoration.edits
         )
-        offset += len(block)
     return {"text": "".join(pieces), "edits": edits}
 
 

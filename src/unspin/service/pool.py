@@ -4,7 +4,7 @@ The event loop never runs the engine: each job goes to one of ``workers``
 threads. At most ``workers + queue`` jobs are admitted at a time; one more is
 refused at once (``Busy``, answered 503) rather than left to wait without end.
 A job that outlives its timeout, or whose client has gone, is told to stop
-through a ``threading.Event`` it checks between paragraph blocks; its slot is
+through a ``threading.Event`` it checks between sentences; its slot is
 given back only when its thread has really finished, so the bound is honest.
 """
 
@@ -15,6 +15,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
+
+from unspin.types import Cancelled
 
 T = TypeVar("T")
 _POLL_S = 0.25  # how often a waiting request looks for a client that has gone
@@ -32,8 +34,9 @@ class ClientGone(Exception):
     """The client disconnected before the job finished."""
 
 
-class Stopped(Exception):
-    """Raised inside a job that was told to stop."""
+# Raised inside a job that was told to stop: the engine's own cancellation, so a
+# restore stopped between sentences and a job stopped between steps read the same.
+Stopped = Cancelled
 
 
 class WorkerPool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from unspin.textio import BLOCK_CHARS
+
 
 def available_cores() -> int:
     """CPU cores this process may run on (affinity, not the machine's total)."""
@@ -24,7 +26,7 @@ class Settings:
     max_chars: int = 200_000  # characters of text per request (413 beyond)
     max_file_bytes: int = 5 * 2**20  # bytes of an uploaded document (413 beyond)
     timeout_s: float = 120.0  # a job still running after this answers 504 and is stopped
-    block_chars: int = 1_000  # text is restored in paragraph blocks of this size; a stop waits for one block
+    block_chars: int = BLOCK_CHARS  # paragraph blocks the engine restores one by one, as the CLI does
     log_text: bool = False  # log the texts sent (off: only sizes, timings and status codes are logged)
     preload: bool = True  # load the model before accepting requests (tests of validation turn it off)
 
