@@ -14,7 +14,7 @@ from unspin.evaluation.datasets import (
     spinbot_pairs,
     synthetic_pairs,
 )
-from unspin.evaluation.metrics import EditCounts, edit_scores, edits_per_thousand_words, word_error_rate
+from unspin.evaluation.metrics import EditCounts, edit_scores, edits_per_thousand_words, word_count, word_error_rate
 from unspin.tokenise import tokenise
 from unspin.types import apply_edits
 
@@ -109,6 +109,7 @@ def test_word_error_rate_basics() -> None:
 
 
 def test_edits_per_thousand_words() -> None:
+    assert word_count("one two, three four. 1999") == 4  # punctuation and bare numbers are not words
     assert edits_per_thousand_words(2, "one two, three four.") == 500.0
     assert edits_per_thousand_words(3, "") == 0.0
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from unspin.evaluation.align import gold_originals, normalised
 from unspin.evaluation.datasets import fold_of, pps_split, spinbot_pairs, synthetic_pairs
 from unspin.evaluation.metrics import (
-    EditCounts, edit_scores, expected_calibration_error, reliability_table, word_error_rate,
+    EditCounts, edit_scores, expected_calibration_error, reliability_table, word_count, word_error_rate,
 )
 from unspin.resources.build import (
     SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS, load_restorer, mine_pairs,
@@ -34,10 +34,6 @@ from unspin.resources.build import (
 FOLDS = 2
 CONFIDENCE_BINS = 10  # edits binned by confidence, for the reliability of the confidences
 TORTURED_TEMPLATE = "In this work, the {} is used."
-
-
-def _words(text: str) -> int:
-    return len(text.split())
 
 
 def restoration_sums(restorer, pairs) -> dict:
@@ -56,7 +52,7 @@ def restoration_sums(restorer, pairs) -> dict:
         sums["wer_before"] += word_error_rate(original, spun)
         sums["wer_after"] += word_error_rate(original, restored)
         sums["clean_edits"] += len(restorer.restore(original).edits)
-        sums["clean_words"] += _words(original)
+        sums["clean_words"] += word_count(original)  # the edit-density unit of ``metrics``
     sums.update(true_pos=counts.true_pos, false_pos=counts.false_pos, false_neg=counts.false_neg)
     return sums
 

@@ -120,10 +120,14 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return previous[-1] / len(ref)
 
 
+def word_count(text: str) -> int:
+    """Word tokens of ``text`` (punctuation and bare numbers are not words)."""
+    return sum(token.is_word for token in tokenise(text))
+
+
 def edits_per_thousand_words(n_edits: int, text: str) -> float:
     """Edit density: edits per 1,000 word tokens of ``text`` (0.0 for no words)."""
-    words = sum(token.is_word for token in tokenise(text))
-    return _ratio(1000 * n_edits, words)
+    return _ratio(1000 * n_edits, word_count(text))
 
 
 def reliability_table(outcomes: Sequence[int | bool], probabilities: Sequence[float],
