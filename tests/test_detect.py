@@ -35,9 +35,10 @@ def _held_out_synthetic(n: int):
 def test_report_is_json_ready() -> None:
     report = Report(0.8, (0.6, 0.9), 12, "fast", [SentenceReport(0, 10, 0.7)],
                     [Span(0, 5, "White", "x", 0.5, "why")], [TorturedHit(6, 10, "abc", "d", '"abc"')],
-                    {"rare_synonym_share": 0.25})
+                    {"rare_synonym_share": 0.25}, strict_threshold=0.9)
     document = json.loads(json.dumps(report.to_dict()))
     assert document["interval"] == [0.6, 0.9]
+    assert (document["strict_threshold"], document["flagged"]) == (0.9, False)
     assert document["spans"][0]["suggestion"] == "x"
     assert document["tortured"][0]["expected"] == "d"
     assert document["sentences"][0]["probability"] == 0.7

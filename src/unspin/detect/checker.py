@@ -15,7 +15,7 @@ from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_
 from unspin.detect.model import Detector, ngram_evidence
 from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
 
-DETECTOR_VERSION = 2
+DETECTOR_VERSION = 3
 DETECTOR_FILES = {"fast": "detector-fast.json", "full": "detector-full.json"}
 _lock = threading.Lock()
 
@@ -90,10 +90,10 @@ def check(text: str, *, fast: bool = False) -> Report:
         total = total + evidence
         sentences.append(SentenceReport(start, end, model.predict(evidence)[0]))
     if total.words == 0:
-        return Report(0.0, (0.0, 1.0), 0, tier, sentences, [], tortured, {})
+        return Report(0.0, (0.0, 1.0), 0, tier, sentences, [], tortured, {}, model.threshold)
     probability, interval = model.predict(total)
     features = total.features(not fast)
-    return Report(probability, interval, total.words, tier, sentences, _spans(found), tortured, features)
+    return Report(probability, interval, total.words, tier, sentences, _spans(found), tortured, features, model.threshold)
 
 
 def _spans(found: list[Signal]) -> list[Span]:

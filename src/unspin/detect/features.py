@@ -4,7 +4,11 @@ Fast signals (no neural model): a commoner synonym exists for a rare word
 (spinners trade common words for rarer "synonyms"); collocation breaks ("White
 Home" where "White House" is a known bigram); common word pairs never seen
 together; article-agreement errors ("a attainable"); spinner residue
-("received't"); known tortured phrases.
+("received't"); known tortured phrases; and how much better a word's commoner
+synonym would fit among its neighbours (GloVe vectors): a sense-blind spinner
+puts words where their original fitted better, while an author's own word
+usually fits best. That last one compares a word with its alternatives, not
+with other texts, so it depends little on the style of the text.
 
 Full signals add the language model's view: the surprisal of each content word
 and whether a thesaurus synonym is strongly preferred in its place.
@@ -31,6 +35,7 @@ TOP_ORIGINALS = 8  # commonest thesaurus originals kept per spun word
 RARE_GAP = 1.0  # zipf points by which an original must be commoner than the word
 COLLOCATION_LOG_COUNT = 6.0  # log(1 + count) a replacement bigram needs (~400 uses)
 COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be attested
+FIT_WINDOW = 5  # content words either side that make a word's context (GloVe)
 PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym (left and right context)
 MIN_LEFT_GAIN = -1.0  # a synonym is scored in full context only if left context alone nearly prefers it
 MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
@@ -42,9 +47,11 @@ _RESIDUE_NUMBER = re.compile(r"\d[\d,]*['’]s")
 # Aggregated features, in the classifier's column order.
 FAST_FEATURES = (
     "rare_synonym_share", "collocation_break_share", "unattested_bigram_share",
-    "article_error_rate", "residue_rate", "tortured_rate", "mean_zipf", "spinner_ngram_score",
+    "article_error_rate", "residue_rate", "tortured_rate", "mean_zipf", "spinner_ngram_score", "context_fit_gain",
 )
 FULL_FEATURES = FAST_FEATURES + ("preferred_synonym_share", "mean_context_gain", "mean_surprisal", "surprisal_excess")
+# What ``lm_evidence`` adds; the rest of ``Evidence`` comes from ``fast_evidence`` (and ``model``).
+LM_FIELDS = ("preferred", "surprisals", "function_surprisals", "context_gains")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ class Evidence:
     function_surprisals: list[float] = field(default_factory=list)
     context_gains: list[float] = field(default_factory=list)
     ngram_values: list[float] = field(default_factory=list)  # log-odds spun/original (``model``)
+    fit_gains: list[float] = field(default_factory=list)  # GloVe: best synonym's fit minus the word's, ≥ 0
 
     def __add__(self, other: Evidence) -> Evidence:
         summed = Evidence()
@@ -104,6 +112,7 @@ class Evidence:
             "tortured_rate": 100 * self.tortured / words,
             "mean_zipf": self.zipf_sum / content,
             "spinner_ngram_score": float(np.mean(self.ngram_values)) if self.ngram_values else 0.0,
+            "context_fit_gain": float(np.mean(self.fit_gains)) if self.fit_gains else 0.0,
         }
         if full:
             values = np.array(self.surprisals) if self.surprisals else np.zeros(1)
@@ -142,6 +151,7 @@ class Evidence:
             "tortured_rate": rate("tortured_rate"),
             "mean_zipf": max(self.zipf_sq / content - features["mean_zipf"] ** 2, 0.25) / content,
             "spinner_ngram_score": mean_of(self.ngram_values),
+            "context_fit_gain": mean_of(self.fit_gains),
         }
         if full:
             out["preferred_synonym_share"] = share("preferred_synonym_share", content)
@@ -212,6 +222,7 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
     append each piece of evidence, with offsets into ``text``, to ``found``."""
     tokens = tokenise(text[start:end], start)
     evidence = Evidence()
+    fitted: list[Token] = []  # lower-case content words, for the context fit
     evidence.tortured = len(tortured)
     for hit in tortured:
         found.append(Signal(hit.start, hit.end, hit.text, hit.expected, 0.95, "known tortured phrase"))
@@ -241,6 +252,7 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
                                     f"article does not agree with '{token.text}'"))
         if lower not in FUNCTION_WORDS and lower.isalpha() and len(lower) > 1:
             evidence.content += 1
+            fitted.append(token)
             zipf = lexicon.zipf(lower)
             evidence.zipf_sum += zipf
             evidence.zipf_sq += zipf * zipf
@@ -252,7 +264,50 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
                 found.append(Signal(token.start, token.end, token.text, commoner[0].word,
                                     min(0.5, 0.1 * gap), "a much commoner synonym exists"))
         previous = token
+    evidence.fit_gains = context_fit_gains(fitted, lexicon)
     return evidence
+
+
+@functools.lru_cache(maxsize=300_000)
+def _unit_vector(word: str) -> np.ndarray | None:
+    from unspin.resources.lexicon import glove
+
+    return glove().vector(word)
+
+
+@functools.lru_cache(maxsize=300_000)
+def _original_vectors(word: str, lexicon: Lexicon) -> np.ndarray | None:
+    """The unit vectors of a word's originals, one a row (``None`` when it has none)."""
+    rows = [v for v in (_unit_vector(o.word) for o in lexicon.originals(word)) if v is not None]
+    return np.stack(rows) if rows else None
+
+
+def context_fit_gains(content: list[Token], lexicon: Lexicon) -> list[float]:
+    """For each content word of a sentence (names left out) that has originals: how much closer
+    (cosine) the best of them is than the word itself to the mean vector of the
+    ``FIT_WINDOW`` content words either side; 0 when the word fits best."""
+    found = [_unit_vector(t.lower) for t in content]
+    if not content:
+        return []
+    vectors = np.stack([v if v is not None else np.zeros(50, dtype=np.float32) for v in found])
+    # Window sums by cumulative sums: context of word i = words i-W..i+W, less word i itself.
+    sums = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), np.cumsum(vectors, axis=0)])
+    known = np.concatenate([[0], np.cumsum([v is not None for v in found])])
+    gains = []
+    for i, token in enumerate(content):
+        if found[i] is None or token.text[:1].isupper():
+            continue
+        low, high = max(0, i - FIT_WINDOW), min(len(content), i + FIT_WINDOW + 1)
+        if known[high] - known[low] <= 1:
+            continue  # no known word around it
+        originals = _original_vectors(token.lower, lexicon)
+        if originals is None:
+            gains.append(0.0)
+            continue
+        context = sums[high] - sums[low] - vectors[i]
+        context = context / max(float(np.linalg.norm(context)), 1e-8)
+        gains.append(max(float(np.max(originals @ context) - vectors[i] @ context), 0.0))
+    return gains
 
 
 def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evidence,

@@ -1,11 +1,19 @@
 """Fitting the detectors (a step of ``unspin resources build``) and the data they learn from.
 
-Training texts: both sides of every SpinBot pair, and simulated spins of the
-speech paragraphs the reranker trains on (``resources.build.training_pairs``);
-the synthetic test paragraphs and all other clean text stay unseen. The full
-tier's LM features cost about a second a paragraph here, so it uses only the
-first ``FULL_SYNTHETIC`` simulated pairs. Features are cached per text in the
-resource folder, so a changed set computes only the new texts.
+Training texts, both sides of every pair (a pair's two sides share a group):
+
+- the SpinBot pairs (Wikipedia, a real spinner);
+- simulated spins (``unspin.spin``, seeded by the text) of the training part of
+  every clean source in ``corpora`` (speeches, news, encyclopedic entries,
+  fiction, scientific papers), so that style is the same on both sides and only
+  the evidence of spinning tells them apart;
+- the simulated speech spins the reranker trains on (``resources.build``).
+
+The held-out part of each clean source, the synthetic test paragraphs and the
+SpinBot test fold (in the benchmark) stay unseen. The full tier's LM features
+cost about a second a paragraph here, so it takes at most ``FULL_PER_SOURCE``
+paragraphs of each clean source. Features are cached per text in the resource
+folder, so a changed set computes only the new texts.
 """
 
 from __future__ import annotations
@@ -15,15 +23,53 @@ from dataclasses import asdict
 from pathlib import Path
 
 from unspin.detect.checker import DETECTOR_FILES, DETECTOR_VERSION, evidence_by_sentence
-from unspin.detect.features import FAST_FEATURES, FULL_FEATURES, Evidence
+from unspin.detect.features import FAST_FEATURES, FULL_FEATURES, LM_FIELDS, Evidence
 from unspin.detect.model import Example, fit_detector
 
 FULL_SYNTHETIC = 60
+PER_SOURCE = {"fast": 400, "full": 60}  # training paragraphs taken from each clean source
+# Simulated spin strengths, one per paragraph (by its hash): 0.25 changes about 11% of the words
+# (the synthetic benchmark), 0.8 about a third, as SpinBot does in the Machine Paraphrase Corpus.
+SPIN_RATES = (0.25, 0.5, 0.8)
 EXAMPLES_FILE = "detector-examples-{tier}.json"
+# The cached features of a text change only when their computation does (not with the training set):
+# "fast" when ``fast_evidence`` changes, "lm" when ``lm_evidence`` does. A cache whose LM part is
+# current gets only its fast part recomputed (milliseconds a text, against a second for the LM).
+EVIDENCE_VERSION = {"fast": 3, "lm": 2}
+
+LabelledText = tuple[str, int, str]  # (text, 1 if spun, group)
 
 
-def labelled_texts(tier: str) -> list[tuple[str, int, str]]:
-    """(text, 1 if spun, group) for training; a pair's two sides share a group."""
+def clean_group(source: str, text: str) -> str:
+    from unspin.evaluation.datasets import stable_hash
+
+    return f"clean:{source}:{stable_hash(text):x}"
+
+
+def style_of(group: str) -> str:
+    """The source whose style a training group's texts have (the synthetic pairs are speeches)."""
+    from unspin.detect.corpora import SPEECHES
+
+    if group.startswith("clean:"):
+        return group.split(":")[1]
+    return SPEECHES if group.startswith("sotu:") else "Wikipedia (SpinBot)"
+
+
+def spun_pairs(source: str, paragraphs: list[str], limit: int) -> list[LabelledText]:
+    """Up to ``limit`` paragraphs (chosen by hash, not order) and their simulated spins."""
+    from unspin.evaluation.datasets import stable_hash
+    from unspin.spin import spin
+
+    out = []
+    for text in sorted(paragraphs, key=stable_hash)[:limit]:
+        group, key = clean_group(source, text), stable_hash(text)
+        spun = spin(text, rate=SPIN_RATES[key % len(SPIN_RATES)], seed=key % 2**32).text
+        out += [(text, 0, group), (spun, 1, group)]
+    return out
+
+
+def labelled_texts(tier: str) -> list[LabelledText]:
+    from unspin.detect.corpora import clean_sources, fetch_clean_texts, split_sources
     from unspin.evaluation.datasets import spinbot_pairs, synthetic_pairs
     from unspin.resources.build import SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS
 
@@ -35,6 +81,9 @@ def labelled_texts(tier: str) -> list[tuple[str, int, str]]:
         synthetic = synthetic[:FULL_SYNTHETIC]
     for index, pair in enumerate(synthetic):
         out += [(pair.original, 0, f"sotu:{index}"), (pair.spun, 1, f"sotu:{index}")]
+    training, _ = split_sources(clean_sources(fetch_clean_texts()))
+    for source, paragraphs in training.items():
+        out += spun_pairs(source, paragraphs, PER_SOURCE[tier])
     return out
 
 
@@ -48,7 +97,7 @@ def text_evidence(text: str, full: bool, scorer=None) -> Evidence:
     return total
 
 
-def examples(items: list[tuple[str, int, str]], full: bool, scorer=None, progress=None) -> list[Example]:
+def examples(items: list[LabelledText], full: bool, scorer=None, progress=None) -> list[Example]:
     out = []
     for text, label, group in items:
         out.append(Example(text, label, group, text_evidence(text, full, scorer)))
@@ -58,31 +107,42 @@ def examples(items: list[tuple[str, int, str]], full: bool, scorer=None, progres
 
 
 def save_examples(path: Path, rows: list[Example]) -> None:
-    document = {"version": DETECTOR_VERSION, "examples": [asdict(e) for e in rows]}
+    document = {"version": EVIDENCE_VERSION, "examples": [asdict(e) for e in rows]}
     path.with_suffix(".tmp").write_text(json.dumps(document))
     path.with_suffix(".tmp").replace(path)
 
 
 def load_examples(path: Path) -> list[Example] | None:
-    """Cached training examples, or ``None`` when missing or of another version."""
+    """Cached examples, or ``None`` when missing or their LM features were computed another way;
+    a cache with an outdated fast part is brought up to date, in place."""
     if not path.exists():
         return None
     document = json.loads(path.read_text())
-    if document.get("version") != DETECTOR_VERSION:
+    version = document.get("version")
+    if isinstance(version, int):  # before the parts were versioned apart
+        version = {"fast": version, "lm": version}
+    if not isinstance(version, dict) or version.get("lm") != EVIDENCE_VERSION["lm"]:
         return None
     names = set(Evidence.__dataclass_fields__)
-    return [Example(e["text"], e["label"], e["group"], Evidence(**{k: v for k, v in e["evidence"].items() if k in names}))
+    rows = [Example(e["text"], e["label"], e["group"], Evidence(**{k: v for k, v in e["evidence"].items() if k in names}))
             for e in document["examples"]]
+    if version.get("fast") != EVIDENCE_VERSION["fast"]:
+        for row in rows:
+            fresh = text_evidence(row.text, full=False)
+            for name in LM_FIELDS:
+                setattr(fresh, name, getattr(row.evidence, name))
+            row.evidence = fresh
+        save_examples(path, rows)
+    return rows
 
 
-def training_examples(target: Path, tier: str) -> list[Example]:
-    """The tier's training examples, computed once and cached in ``target``."""
+def cached_examples(path: Path, wanted: list[LabelledText], tier: str) -> list[Example]:
+    """Examples of ``wanted``; features found in ``path`` are reused, the rest computed and saved
+    there (the file then holds exactly ``wanted``)."""
     from tqdm import tqdm
 
-    path = target / EXAMPLES_FILE.format(tier=tier)
     known = {(e.text, e.label, e.group): e for e in load_examples(path) or []}
-    wanted = labelled_texts(tier)
-    items = [item for item in wanted if item not in known]
+    items = list(dict.fromkeys(item for item in wanted if item not in known))
     if not items:
         return [known[item] for item in wanted]
     scorer = None
@@ -98,6 +158,11 @@ def training_examples(target: Path, tier: str) -> list[Example]:
     return rows
 
 
+def training_examples(target: Path, tier: str) -> list[Example]:
+    """The tier's training examples, computed once and cached in ``target``."""
+    return cached_examples(target / EXAMPLES_FILE.format(tier=tier), labelled_texts(tier), tier)
+
+
 def build_detectors(target: Path, force: bool = False) -> list[Path]:
     """Fit and save both tiers' detectors unless an up-to-date one is there."""
     paths = []
@@ -111,5 +176,3 @@ def build_detectors(target: Path, force: bool = False) -> list[Path]:
             fit_detector(training_examples(target, tier), tier, DETECTOR_VERSION, features).save(path)
         paths.append(path)
     return paths
-
-

@@ -56,6 +56,8 @@ class Report:
 
     ``probability`` is calibrated; ``interval`` is a range for it that widens
     for short texts; ``tier`` is ``"fast"`` (no neural model) or ``"full"``.
+    ``strict_threshold`` is the probability above which the detector flagged at
+    most 1% of its (cross-validated) clean training paragraphs: ``flagged``.
     """
 
     probability: float
@@ -66,6 +68,11 @@ class Report:
     spans: list[Span] = field(default_factory=list)
     tortured: list[TorturedHit] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
+    strict_threshold: float = 0.5
+
+    @property
+    def flagged(self) -> bool:
+        return self.probability >= self.strict_threshold
 
     def to_dict(self) -> dict:
         return {
@@ -77,4 +84,6 @@ class Report:
             "spans": [s.to_dict() for s in self.spans],
             "tortured": [t.to_dict() for t in self.tortured],
             "features": {k: float(v) for k, v in self.features.items()},
+            "strict_threshold": float(self.strict_threshold),
+            "flagged": self.flagged,
         }

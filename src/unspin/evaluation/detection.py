@@ -7,11 +7,15 @@
   that may include the Wikipedia originals.
 - Synthetic: the held-out simulated spins (``resources.build`` trains on the
   first paragraphs of the pool, the detectors on the same or fewer).
-- Clean text of other kinds, never trained on: speech paragraphs outside the
-  training pool, Reuters news, FOLDOC encyclopedia entries and Jane Austen's
-  novels (Debian's ``r-cran-tm``, ``dict-foldoc`` and ``r-cran-janeaustenr``,
-  unpacked by ``make clean-texts``), each paragraph of 100+ words: the
-  false-positive rate. (No scientific abstracts: none found offline.)
+- Clean text of other kinds (``detect.corpora``: speeches, news, encyclopedic
+  entries, two kinds of fiction, scientific papers), paragraphs of 100+ words
+  from each source's held-out part, never trained on: the false-positive rate,
+  and the recall on simulated spins of the same paragraphs. Each source is
+  scored twice: by the shipped detector (trained on the other part of every
+  source) and by one fitted without that source at all (leave one source out),
+  which shows how the detector does on a style it never saw.
+- Every figure at two operating points: probability 0.5, and each detector's
+  strict threshold (chosen by cross-validation on its own training texts only).
 - Tortured phrases: all 7,942 planted in a sentence (with the terms an AND
   fingerprint needs), and every hit on the clean texts.
 - Speed of the fast tier, and a reliability diagram (PNG) of both tiers.
@@ -19,43 +23,47 @@
 
 from __future__ import annotations
 
-import gzip
-import html
 import json
-import re
-import struct
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
 
-from unspin.evaluation.datasets import fold_of, sotu_paragraphs, synthetic_pairs
+from unspin.evaluation.datasets import fold_of, synthetic_pairs
 from unspin.evaluation.metrics import expected_calibration_error, reliability_table
 from unspin.resources.build import SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS
 
-MIN_CLEAN_WORDS = 100
-CLEAN_PER_SOURCE = {"fast": 300, "full": 40}  # the full tier is slow on 2 cores
+HELD_OUT_PER_SOURCE = {"fast": 300, "full": 30}  # paragraphs (each also spun); the full tier is slow on 2 cores
+HELD_OUT_FILE = "detector-heldout-{tier}.json"
 THRESHOLD = 0.5
-CLEAN_TEXTS = Path("bench-results/clean-texts")  # where `make clean-texts` unpacks the Debian packages
 
 
-def binary_figures(labels: list[int], probabilities: list[float], threshold: float = THRESHOLD) -> dict:
+def binary_figures(labels: list[int], probabilities: list[float], strict: float | list[float] | None = None) -> dict:
+    """AUC, and the figures of calling a text spun at probability 0.5 and, under ``"strict"``,
+    at the detectors' strict thresholds (one, or one per text)."""
     from sklearn.metrics import roc_auc_score
 
     y, p = np.array(labels), np.array(probabilities)
-    flagged = p >= threshold
+    out = _at_threshold(y, p, THRESHOLD)
+    if 0 < y.sum() < len(y):
+        out["auc"] = float(roc_auc_score(y, p))
+    if strict is not None:
+        out["strict"] = _at_threshold(y, p, strict)
+    return out
+
+
+def _at_threshold(y: np.ndarray, p: np.ndarray, threshold: float | list[float]) -> dict:
+    flagged = p >= np.asarray(threshold)
     tp, fp = int((flagged & (y == 1)).sum()), int((flagged & (y == 0)).sum())
     fn = int((~flagged & (y == 1)).sum())
     negatives = int((y == 0).sum())
-    out = {"texts": len(y), "spun": int(y.sum()), "threshold": threshold,
-           "fpr": fp / negatives if negatives else 0.0,
-           "false_positives": fp}
+    out = {"texts": len(y), "spun": int(y.sum()), "threshold": float(np.mean(threshold)),
+           "fpr": fp / negatives if negatives else 0.0, "false_positives": fp}
     if 0 < y.sum() < len(y):
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
-        out |= {"auc": float(roc_auc_score(y, p)), "precision": precision, "recall": recall,
+        out |= {"precision": precision, "recall": recall,
                 "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
     return out
 
@@ -76,17 +84,20 @@ def spinbot_detection(tier: str) -> tuple[dict, list[int], list[float]]:
     features = list(FULL_FEATURES if tier == "full" else FAST_FEATURES)
     labels: list[int] = []
     probabilities: list[float] = []
+    thresholds: list[float] = []
     for fold in (0, 1):
         test = [e for e in examples if _is_spinbot(e.group, fold)]
         train = [e for e in examples if not _is_spinbot(e.group, fold)]
         detector = fit_detector(train, tier, DETECTOR_VERSION, features)
         probabilities += predict_examples(detector, test)
         labels += [e.label for e in test]
-    return binary_figures(labels, probabilities), labels, probabilities
+        thresholds += [detector.threshold] * len(test)
+    return binary_figures(labels, probabilities, thresholds), labels, probabilities
 
 
 def synthetic_detection(tier: str) -> tuple[dict, list[int], list[float]]:
     import unspin
+    from unspin.detect.checker import detector
 
     held_out = synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED)[SYNTHETIC_TRAINING_PARAGRAPHS:]
     labels, probabilities = [], []
@@ -94,109 +105,48 @@ def synthetic_detection(tier: str) -> tuple[dict, list[int], list[float]]:
         for text, label in ((pair.original, 0), (pair.spun, 1)):
             probabilities.append(unspin.check(text, fast=tier == "fast").probability)
             labels.append(label)
-    return binary_figures(labels, probabilities), labels, probabilities
+    return binary_figures(labels, probabilities, detector(tier).threshold), labels, probabilities
 
 
 # --- clean text of other kinds ----------------------------------------------------
 
 
-def _long(paragraphs: list[str]) -> list[str]:
-    return [p for p in (" ".join(x.split()) for x in paragraphs) if len(p.split()) >= MIN_CLEAN_WORDS]
+def held_out_examples(tier: str, held_out: dict[str, list[str]]):
+    """Held-out paragraphs of every clean source and their simulated spins, with features
+    (cached in the resource folder like the training examples)."""
+    from unspin.detect.train import cached_examples, spun_pairs
+    from unspin.resources.paths import home
+
+    wanted = [item for source, texts in held_out.items() for item in spun_pairs(source, texts, HELD_OUT_PER_SOURCE[tier])]
+    return cached_examples(home() / HELD_OUT_FILE.format(tier=tier), wanted, tier)
 
 
-def speech_paragraphs() -> list[str]:
-    """State of the Union paragraphs outside the synthetic pool (seed 7), 100+ words."""
-    used = {p.original for p in synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED)}
-    return [p for p in _long(sotu_paragraphs(1500, seed=11)) if p not in used]
+def clean_detection(tier: str, held_out: dict[str, list[str]]) -> tuple[dict, list[int], list[float]]:
+    """Per clean source, on its held-out part: the false-positive rate on the paragraphs and
+    the recall on their simulated spins, from the shipped detector and from one fitted
+    without that source (leave one source out)."""
+    from unspin.detect.checker import DETECTOR_VERSION, detector
+    from unspin.detect.features import FAST_FEATURES, FULL_FEATURES
+    from unspin.detect.model import fit_detector, predict_examples
+    from unspin.detect.train import style_of, training_examples
+    from unspin.resources.paths import home
 
-
-def reuters_articles(folder: Path) -> list[str]:
-    """Reuters-21578 article bodies shipped with R's tm package (Debian ``r-cran-tm``)."""
-    out = []
-    for path in sorted(folder.glob("usr/lib/R/site-library/tm/texts/*/*.xml")):
-        body = re.search(r"<BODY>(.*?)</BODY>", path.read_text(encoding="utf-8", errors="replace"), re.S)
-        if body:
-            out.append(re.sub(r"\s*Reuter\s*\x03?\s*$", "", html.unescape(body.group(1))))
-    return _long(out)
-
-
-def foldoc_paragraphs(folder: Path) -> list[str]:
-    """Prose paragraphs of the Free On-line Dictionary of Computing (Debian ``dict-foldoc``)."""
-    path = folder / "usr/share/dictd/foldoc.dict.dz"
-    if not path.exists():
-        return []
-    text = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-    paragraphs = re.split(r"\n\s*\n", text)
-    cleaned = []
-    for block in paragraphs:
-        if not block.startswith("   ") or "http" in block:
-            continue
-        block = re.sub(r"<[^>]*>", " ", block).replace("{", "").replace("}", "")
-        cleaned.append(block)
-    return _long(cleaned)
-
-
-def r_character_vectors(path: Path) -> list[list[str]]:
-    """The character vectors in an R lazy-load database (``*.rdb``: zlib-compressed XDR objects)."""
-    data = path.read_bytes()
-    position, out = 0, []
-    while position + 4 < len(data):
-        stream = zlib.decompressobj()
-        raw = stream.decompress(data[position + 4 :])
-        position = len(data) - len(stream.unused_data)
-        if not raw.startswith(b"X\n"):
-            continue
-        at = 14  # "X\n", then format version, R version, minimal R version
-        if struct.unpack(">i", raw[2:6])[0] == 3:
-            at += 4 + struct.unpack(">i", raw[at : at + 4])[0]  # native encoding name
-        flags, count = struct.unpack(">ii", raw[at : at + 8])
-        if flags & 0xFF != 16:  # STRSXP
-            continue
-        at += 8
-        strings = []
-        for _ in range(count):
-            length = struct.unpack(">i", raw[at + 4 : at + 8])[0]
-            at += 8
-            strings.append(raw[at : at + max(length, 0)].decode("utf-8", errors="replace"))
-            at += max(length, 0)
-        out.append(strings)
-    return out
-
-
-def austen_paragraphs(folder: Path) -> list[str]:
-    """Paragraphs of Jane Austen's six novels (Debian ``r-cran-janeaustenr``)."""
-    path = folder / "usr/lib/R/site-library/janeaustenr/data/Rdata.rdb"
-    if not path.exists():
-        return []
-    paragraphs = []
-    for book in r_character_vectors(path):
-        paragraphs += "\n".join(book).split("\n\n")
-    return _long(paragraphs)
-
-
-def clean_sources(folder: Path = CLEAN_TEXTS) -> dict[str, list[str]]:
-    sources = {"speeches (SOTU)": speech_paragraphs(), "news (Reuters-21578)": reuters_articles(folder),
-               "encyclopedic (FOLDOC)": foldoc_paragraphs(folder), "fiction (Austen)": austen_paragraphs(folder)}
-    return {name: texts for name, texts in sources.items() if texts}
-
-
-def _sample(texts: list[str], n: int) -> list[str]:
-    """``n`` texts spread over the source (the same every run)."""
-    import random
-
-    return texts if len(texts) <= n else random.Random(0).sample(texts, n)
-
-
-def clean_detection(tier: str, sources: dict[str, list[str]]) -> tuple[dict, list[float]]:
-    import unspin
-
-    figures, everything = {}, []
-    for name, texts in sources.items():
-        chosen = _sample(texts, CLEAN_PER_SOURCE[tier])
-        probabilities = [unspin.check(text, fast=tier == "fast").probability for text in chosen]
-        figures[name] = binary_figures([0] * len(chosen), probabilities)
-        everything += probabilities
-    return figures, everything
+    training = training_examples(home(), tier)
+    tested = held_out_examples(tier, held_out)
+    features = list(FULL_FEATURES if tier == "full" else FAST_FEATURES)
+    shipped = detector(tier)
+    figures, labels, probabilities = {}, [], []
+    for source in held_out:
+        rows = [e for e in tested if style_of(e.group) == source]
+        y = [e.label for e in rows]
+        p = predict_examples(shipped, rows)
+        unseen = fit_detector([e for e in training if style_of(e.group) != source], tier, DETECTOR_VERSION, features)
+        figures[source] = {"trained_on_source": binary_figures(y, p, shipped.threshold),
+                           "source_left_out": binary_figures(y, predict_examples(unseen, rows), unseen.threshold)}
+        labels += y
+        probabilities += p
+    figures["all clean sources"] = {"trained_on_source": binary_figures(labels, probabilities, shipped.threshold)}
+    return figures, labels, probabilities
 
 
 # --- tortured phrases, speed, reliability ----------------------------------------
@@ -272,15 +222,19 @@ def reliability(curves: dict[str, tuple[list[int], list[float]]], path: Path, bi
 
 def detection_figures(out: Path, tiers: tuple[str, ...] = ("fast", "full")) -> dict:
     """Every detection figure; writes ``reliability.png`` into ``out``."""
-    sources = clean_sources()
-    results: dict = {"clean_sources": {name: len(texts) for name, texts in sources.items()}}
+    from unspin.detect.corpora import clean_sources, fetch_clean_texts, split_sources
+
+    sources = clean_sources(fetch_clean_texts())
+    training, held_out = split_sources(sources)
+    results: dict = {"clean_sources": {name: {"training": len(training[name]), "held_out": len(texts)}
+                                       for name, texts in held_out.items()}}
     curves = {}
     for tier in tiers:
         spinbot, y1, p1 = spinbot_detection(tier)
         synthetic, y2, p2 = synthetic_detection(tier)
-        clean, p3 = clean_detection(tier, sources)
+        clean, y3, p3 = clean_detection(tier, held_out)
         results[tier] = {"spinbot": spinbot, "synthetic": synthetic, "clean": clean}
-        curves[tier] = (y1 + y2 + [0] * len(p3), p1 + p2 + p3)
+        curves[tier] = (y1 + y2 + y3, p1 + p2 + p3)
         print(f"detection ({tier}): {json.dumps(results[tier])}", file=sys.stderr, flush=True)
     results["tortured"] = tortured_detection(sources)
     texts = [t for group in sources.values() for t in group] + [
@@ -290,21 +244,35 @@ def detection_figures(out: Path, tiers: tuple[str, ...] = ("fast", "full")) -> d
     return results
 
 
+def _fpr(f: dict) -> str:
+    return f"{f['fpr']:.3f} ({f['false_positives']}/{f['texts'] - f['spun']})"
+
+
 def markdown(results: dict) -> str:
-    lines = ["| detection benchmark | tier | AUC | F1 | FPR (at 0.5) |", "|---|---|---|---|---|"]
+    lines = ["| detection benchmark | tier | AUC | F1 / FPR at 0.5 | strict threshold | F1 / FPR at it |",
+             "|---|---|---|---|---|---|"]
     for tier in ("full", "fast"):
         if tier not in results:
             continue
         r = results[tier]
         for name, key in (("SpinBot pairs (cross-fitted by fold)", "spinbot"), ("synthetic SOTU (held out)", "synthetic")):
-            f = r[key]
-            lines.append(f"| {name}, {f['texts']} texts | {tier} | {f['auc']:.3f} | {f['f1']:.3f} | {f['fpr']:.3f} |")
-        for name, f in r["clean"].items():
-            lines.append(f"| clean {name}, {f['texts']} paragraphs | {tier} | — | — | {f['fpr']:.3f} |")
+            f, s = r[key], r[key]["strict"]
+            lines.append(f"| {name}, {f['texts']} texts | {tier} | {f['auc']:.3f} | {f['f1']:.3f} / {_fpr(f)} | "
+                         f"{s['threshold']:.3f} | {s['f1']:.3f} / {_fpr(s)} |")
     t = results["tortured"]
     lines.append(f"| tortured phrases planted | — | recall {t['found']}/{t['phrases']} | "
-                 f"{len(t['clean_hits'])} hits in {t['clean_paragraphs']} clean paragraphs | — |")
+                 f"{len(t['clean_hits'])} hits in {t['clean_paragraphs']} clean paragraphs | — | — |")
     s = results["fast_speed"]
-    lines.append(f"| fast tier speed, {s['words']:,} words, 1 thread | fast | {s['words_per_cpu_second']:,.0f} words per CPU-second "
-                 f"({s['words_per_second']:,.0f} per wall-clock second) | — | — |")
+    lines.append(f"| fast tier speed, {s['words']:,} words, 1 thread | fast | {s['words_per_cpu_second']:,.0f} words per "
+                 f"CPU-second ({s['words_per_second']:,.0f} per wall-clock second) | — | — | — |")
+    lines += ["", "| clean source: held-out paragraphs (each also spun) | tier | AUC | FPR / recall at 0.5 "
+              "| FPR / recall at the strict threshold | source left out: FPR / recall at 0.5 | left out, strict |",
+              "|---|---|---|---|---|---|---|"]
+    for tier in ("full", "fast"):
+        for name, both in results.get(tier, {}).get("clean", {}).items():
+            f, unseen = both["trained_on_source"], both.get("source_left_out")
+            left_out = (f"{_fpr(unseen)} / {unseen['recall']:.3f} | {_fpr(unseen['strict'])} / {unseen['strict']['recall']:.3f}"
+                        if unseen else "— | —")
+            lines.append(f"| {name}, {f['texts'] - f['spun']} | {tier} | {f['auc']:.3f} | {_fpr(f)} / {f['recall']:.3f} | "
+                         f"{_fpr(f['strict'])} / {f['strict']['recall']:.3f} | {left_out} |")
     return "\n".join(lines) + "\n"
