@@ -38,7 +38,7 @@ def test_report_is_json_ready() -> None:
                     {"rare_synonym_share": 0.25}, strict_threshold=0.9)
     document = json.loads(json.dumps(report.to_dict()))
     assert document["interval"] == [0.6, 0.9]
-    assert (document["strict_threshold"], document["flagged"]) == (0.9, False)
+    assert report.flagged is False and Report(0.95, (0.9, 1.0), 12, "fast", strict_threshold=0.9).flagged
     assert document["spans"][0]["suggestion"] == "x"
     assert document["tortured"][0]["expected"] == "d"
     assert document["sentences"][0]["probability"] == 0.7

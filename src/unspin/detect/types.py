@@ -58,6 +58,7 @@ class Report:
     for short texts; ``tier`` is ``"fast"`` (no neural model) or ``"full"``.
     ``strict_threshold`` is the probability above which the detector flagged at
     most 1% of its (cross-validated) clean training paragraphs: ``flagged``.
+    (Neither is in ``to_dict`` yet: the service's response schema would drop them.)
     """
 
     probability: float
@@ -84,6 +85,4 @@ class Report:
             "spans": [s.to_dict() for s in self.spans],
             "tortured": [t.to_dict() for t in self.tortured],
             "features": {k: float(v) for k, v in self.features.items()},
-            "strict_threshold": float(self.strict_threshold),
-            "flagged": self.flagged,
         }
