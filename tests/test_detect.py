@@ -161,6 +161,12 @@ def test_check_command_text_and_json(tmp_path) -> None:
     document = json.loads(as_json.stdout)
     assert [f["file"] for f in document["files"]] == [str(f) for f in files]
     assert document["files"][0]["probability"] == pytest.approx(float(lines[0].split("\t")[1].split()[0]), abs=1e-3)
+    for line, report in zip(lines, document["files"]):  # the verdict column says what the JSON says
+        assert report["flagged"] == (report["probability"] >= report["strict_threshold"])
+        verdict = "flagged" if report["flagged"] else "spun?" if report["probability"] >= 0.5 else "clean"
+        assert line.split("\t")[2] == verdict
+    flagged = sum(report["flagged"] for report in document["files"])
+    assert f"{flagged} above the strict threshold" in document["summary"]
 
 
 def test_check_reads_documents_with_the_restore_readers(tmp_path) -> None:

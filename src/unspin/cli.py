@@ -362,20 +362,22 @@ def check(
 
         names = sources or ["-"]
         _hint_if_typing(names[0])
-        documents, flagged, words = [], 0, 0
+        documents, likely, flagged, words = [], 0, 0, 0
         with _open_output(None) as sink:
             for name in names:
                 with open_document(name) as reader:  # the same readers as restore and the service
                     text = reader.read()
                 report = unspin.check(text, fast=fast)
-                flagged += report.probability >= 0.5
+                likely += report.probability >= 0.5
+                flagged += report.flagged
                 words += report.words
                 if output_format is CheckFormat.json:
                     documents.append({"file": name, **report.to_dict()})
                 else:
                     sink.write(_check_line(name, report, top) + "\n")
             summary = (f"unspin: checked {len(names)} file{'s' * (len(names) != 1)} ({words:,} words, "
-                       f"{'fast' if fast else 'full'} check): {flagged} look{'s' * (flagged == 1)} spun")
+                       f"{'fast' if fast else 'full'} check): {likely} look{'s' * (likely == 1)} spun, "
+                       f"{flagged} above the strict threshold (≤ 1 % false alarms on clean text)")
             if output_format is CheckFormat.json:
                 sink.write(json.dumps({"files": documents, "summary": summary}, ensure_ascii=False) + "\n")
             else:
@@ -386,4 +388,5 @@ def _check_line(name: str, report, top: int) -> str:
     low, high = report.interval
     spans = sorted(report.spans, key=lambda s: -s.score)[:top]
     shown = "; ".join(f"{s.text!r}→{s.suggestion!r}" if s.suggestion else repr(s.text) for s in spans)
-    return f"{name}\t{report.probability:.3f} [{low:.2f}–{high:.2f}]\t{report.words} words\t{shown}"
+    verdict = "flagged" if report.flagged else "spun?" if report.probability >= 0.5 else "clean"
+    return f"{name}\t{report.probability:.3f} [{low:.2f}–{high:.2f}]\t{verdict}\t{report.words} words\t{shown}"

@@ -58,7 +58,6 @@ class Report:
     for short texts; ``tier`` is ``"fast"`` (no neural model) or ``"full"``.
     ``strict_threshold`` is the probability above which the detector flagged at
     most 1% of its (cross-validated) clean training paragraphs: ``flagged``.
-    (Neither is in ``to_dict`` yet: the service's response schema would drop them.)
     """
 
     probability: float
@@ -79,6 +78,8 @@ class Report:
         return {
             "probability": float(self.probability),
             "interval": [float(self.interval[0]), float(self.interval[1])],
+            "strict_threshold": float(self.strict_threshold),
+            "flagged": bool(self.flagged),
             "words": int(self.words),
             "tier": self.tier,
             "sentences": [s.to_dict() for s in self.sentences],

@@ -60,6 +60,9 @@ class CheckResponse(BaseModel):
 
     probability: float = Field(description="Calibrated probability that the text was spun.")
     interval: tuple[float, float]
+    strict_threshold: float = Field(
+        description="Probability at or above which the detector flagged at most 1 % of clean training texts.")
+    flagged: bool = Field(description="probability ≥ strict_threshold: spun, with few false alarms.")
     words: int
     tier: str = Field(description="fast (no neural model) or full.")
     sentences: list[SentenceReport]

@@ -92,7 +92,8 @@ async function showCheck(checking) {
     const [low, high] = report.interval || [report.probability, report.probability];
     ui.probabilityNote.textContent =
       `likely range ${Math.round(100 * low)}–${Math.round(100 * high)} %, ${report.words} words` +
-      (report.tier === "fast" ? " (quick screen)" : "");
+      (report.tier === "fast" ? " (quick screen)" : "") +
+      (report.flagged ? "; above the strict threshold (few false alarms)" : "");
     ui.meter.style.width = `${percent}%`;
     for (const hit of report.tortured || []) {
       const item = document.createElement("li");
