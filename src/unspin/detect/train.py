@@ -19,6 +19,7 @@ folder, so a changed set computes only the new texts.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -163,13 +164,15 @@ def training_examples(target: Path, tier: str) -> list[Example]:
     return cached_examples(target / EXAMPLES_FILE.format(tier=tier), labelled_texts(tier), tier)
 
 
-def build_detectors(target: Path, force: bool = False) -> list[Path]:
-    """Fit and save both tiers' detectors unless an up-to-date one is there."""
+def build_detectors(target: Path, force: bool = False, say: Callable[[str], None] | None = None) -> list[Path]:
+    """Fit and save both tiers' detectors unless an up-to-date one is there (``say`` tells the user)."""
     paths = []
     for tier in ("fast", "full"):
         path = target / DETECTOR_FILES[tier]
         current = path.exists() and json.loads(path.read_text()).get("version") == DETECTOR_VERSION
         if force or not current:
+            if say:
+                say(f"fitting the {tier} spun-text detector on clean texts and their simulated spins…")
             if force:
                 (target / EXAMPLES_FILE.format(tier=tier)).unlink(missing_ok=True)
             features = list(FULL_FEATURES if tier == "full" else FAST_FEATURES)

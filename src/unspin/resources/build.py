@@ -134,9 +134,7 @@ def build_all(force: bool = False) -> Path:
         train_reranker(restorer, training_pairs(), keep_examples=target / "reranker-examples.npz").save(path)
     from unspin.detect.train import build_detectors
 
-    _say("fitting the spun-text detectors (fast and full tier)…")
-    build_detectors(target, force)
-    _say(f"resources ready in {target}")
+    build_detectors(target, force, say=_say)
     return target
 
 
