@@ -67,6 +67,15 @@ def test_every_source_gives_long_prose_paragraphs(sources) -> None:
 
 
 @pytest.mark.slow
+def test_the_fetched_package_versions_are_recorded(sources) -> None:
+    from unspin.detect.corpora import DEBIAN_PACKAGES, clean_text_versions
+
+    recorded = [line.split() for line in clean_text_versions()]
+    assert sorted(name for name, _ in recorded) == sorted(DEBIAN_PACKAGES)
+    assert all(version[:1].isdigit() for _, version in recorded)  # "0.7-13-1", not a file name
+
+
+@pytest.mark.slow
 def test_split_is_fixed_by_the_text_and_the_detectors_never_train_on_held_out_text(sources) -> None:
     from unspin.detect.corpora import split_sources
     from unspin.detect.train import labelled_texts, style_of

@@ -35,12 +35,14 @@ import struct
 import subprocess
 import zlib
 from pathlib import Path
+from urllib.parse import unquote
 
 from unspin.evaluation.datasets import stable_hash
 
 MIN_WORDS = 100
 HELD_OUT_TENTHS = 4  # share of each source kept for the benchmark, in tenths
 FOLDER = "clean-texts"
+VERSIONS_FILE = "versions.txt"
 SPEECHES = "speeches (SOTU)"
 
 _NEWS, _ENCYCLOPEDIC, _FICTION = ("r-cran-tm",), ("dict-foldoc",), ("r-cran-janeaustenr", "r-cran-tokenizers")
@@ -67,7 +69,7 @@ def fetch_clean_texts(folder: Path | None = None) -> Path:
     folder = folder or clean_text_dir()
     marker = folder / "packages.txt"
     wanted = "\n".join(DEBIAN_PACKAGES) + "\n"
-    if marker.exists() and marker.read_text() == wanted:
+    if marker.exists() and marker.read_text() == wanted and (folder / VERSIONS_FILE).exists():
         return folder
     if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
         raise CleanTextsUnavailable(
@@ -86,9 +88,18 @@ def fetch_clean_texts(folder: Path | None = None) -> Path:
             f"{result.stderr.strip()[-2000:]}")
     for deb in sorted(debs.glob("*.deb")):
         subprocess.run(["dpkg-deb", "-x", str(deb), str(folder)], check=True)
+    # "name_version_arch.deb": the versions fetched, so a figure can say which texts it was measured on.
+    (folder / VERSIONS_FILE).write_text("".join(
+        " ".join(unquote(deb.name).split("_")[:2]) + "\n" for deb in sorted(debs.glob("*.deb"))))
     shutil.rmtree(debs)
     marker.write_text(wanted)
     return folder
+
+
+def clean_text_versions(folder: Path | None = None) -> list[str]:
+    """``"package version"`` for each Debian package the clean texts were unpacked from."""
+    path = (folder or clean_text_dir()) / VERSIONS_FILE
+    return path.read_text().splitlines() if path.exists() else []
 
 
 def _download(folder: Path) -> subprocess.CompletedProcess:

@@ -222,12 +222,13 @@ def reliability(curves: dict[str, tuple[list[int], list[float]]], path: Path, bi
 
 def detection_figures(out: Path, tiers: tuple[str, ...] = ("fast", "full")) -> dict:
     """Every detection figure; writes ``reliability.png`` into ``out``."""
-    from unspin.detect.corpora import clean_sources, fetch_clean_texts, split_sources
+    from unspin.detect.corpora import clean_sources, clean_text_versions, fetch_clean_texts, split_sources
 
     sources = clean_sources(fetch_clean_texts())
     training, held_out = split_sources(sources)
     results: dict = {"clean_sources": {name: {"training": len(training[name]), "held_out": len(texts)}
-                                       for name, texts in held_out.items()}}
+                                       for name, texts in held_out.items()},
+                     "clean_text_packages": clean_text_versions()}
     curves = {}
     for tier in tiers:
         spinbot, y1, p1 = spinbot_detection(tier)
@@ -275,4 +276,6 @@ def markdown(results: dict) -> str:
                         if unseen else "— | —")
             lines.append(f"| {name}, {f['texts'] - f['spun']} | {tier} | {f['auc']:.3f} | {_fpr(f)} / {f['recall']:.3f} | "
                          f"{_fpr(f['strict'])} / {f['strict']['recall']:.3f} | {left_out} |")
+    packages = results.get("clean_text_packages")
+    lines += ["", f"Clean texts from Debian: {', '.join(packages) if packages else 'versions not recorded'}."]
     return "\n".join(lines) + "\n"
