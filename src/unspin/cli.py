@@ -368,13 +368,14 @@ def check(
                 with open_document(name) as reader:  # the same readers as restore and the service
                     text = reader.read()
                 report = unspin.check(text, fast=fast)
-                likely += report.probability >= 0.5
-                flagged += report.flagged
+                verdict = _verdict(report)
+                likely += verdict != "clean"
+                flagged += verdict == "flagged"
                 words += report.words
                 if output_format is CheckFormat.json:
                     documents.append({"file": name, **report.to_dict()})
                 else:
-                    sink.write(_check_line(name, report, top) + "\n")
+                    sink.write(_check_line(name, report, verdict, top) + "\n")
             summary = (f"unspin: checked {len(names)} file{'s' * (len(names) != 1)} ({words:,} words, "
                        f"{'fast' if fast else 'full'} check): {likely} look{'s' * (likely == 1)} spun, "
                        f"{flagged} above the strict threshold (≤ 1 % false alarms on clean text)")
@@ -384,9 +385,13 @@ def check(
                 sink.write(summary + "\n")
 
 
-def _check_line(name: str, report, top: int) -> str:
+def _verdict(report) -> str:
+    """flagged: at or above the strict threshold; spun?: 0.5 or more; else clean."""
+    return "flagged" if report.flagged else "spun?" if report.probability >= 0.5 else "clean"
+
+
+def _check_line(name: str, report, verdict: str, top: int) -> str:
     low, high = report.interval
     spans = sorted(report.spans, key=lambda s: -s.score)[:top]
     shown = "; ".join(f"{s.text!r}→{s.suggestion!r}" if s.suggestion else repr(s.text) for s in spans)
-    verdict = "flagged" if report.flagged else "spun?" if report.probability >= 0.5 else "clean"
     return f"{name}\t{report.probability:.3f} [{low:.2f}–{high:.2f}]\t{verdict}\t{report.words} words\t{shown}"
