@@ -50,6 +50,13 @@ FAST_FEATURES = (
     "article_error_rate", "residue_rate", "tortured_rate", "mean_zipf", "spinner_ngram_score", "context_fit_gain",
 )
 FULL_FEATURES = FAST_FEATURES + ("preferred_synonym_share", "mean_context_gain", "mean_surprisal", "surprisal_excess")
+
+
+def tier_features(tier: str) -> list[str]:
+    """The classifier's columns for a tier ("fast" or "full")."""
+    return list(FULL_FEATURES if tier == "full" else FAST_FEATURES)
+
+
 # What ``lm_evidence`` adds; the rest of ``Evidence`` comes from ``fast_evidence`` (and ``model``).
 LM_FIELDS = ("preferred", "surprisals", "function_surprisals", "context_gains")
 

@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from unspin.detect.checker import DETECTOR_FILES, DETECTOR_VERSION, evidence_by_sentence
-from unspin.detect.features import FAST_FEATURES, FULL_FEATURES, LM_FIELDS, Evidence
+from unspin.detect.features import LM_FIELDS, Evidence, tier_features
 from unspin.detect.model import Example, fit_detector
 
 FULL_SYNTHETIC = 60
@@ -175,7 +175,6 @@ def build_detectors(target: Path, force: bool = False, say: Callable[[str], None
                 say(f"fitting the {tier} spun-text detector on clean texts and their simulated spins…")
             if force:
                 (target / EXAMPLES_FILE.format(tier=tier)).unlink(missing_ok=True)
-            features = list(FULL_FEATURES if tier == "full" else FAST_FEATURES)
-            fit_detector(training_examples(target, tier), tier, DETECTOR_VERSION, features).save(path)
+            fit_detector(training_examples(target, tier), tier, DETECTOR_VERSION, tier_features(tier)).save(path)
         paths.append(path)
     return paths

@@ -75,13 +75,13 @@ def _is_spinbot(group: str, fold: int) -> bool:
 def spinbot_detection(tier: str) -> tuple[dict, list[int], list[float]]:
     """Cross-fitted figures on the 195 SpinBot pairs (both sides)."""
     from unspin.detect.checker import DETECTOR_VERSION
-    from unspin.detect.features import FAST_FEATURES, FULL_FEATURES
+    from unspin.detect.features import tier_features
     from unspin.detect.model import fit_detector, predict_examples
     from unspin.detect.train import training_examples
     from unspin.resources.paths import home
 
     examples = training_examples(home(), tier)
-    features = list(FULL_FEATURES if tier == "full" else FAST_FEATURES)
+    features = tier_features(tier)
     labels: list[int] = []
     probabilities: list[float] = []
     thresholds: list[float] = []
@@ -126,14 +126,14 @@ def clean_detection(tier: str, held_out: dict[str, list[str]]) -> tuple[dict, li
     the recall on their simulated spins, from the shipped detector and from one fitted
     without that source (leave one source out)."""
     from unspin.detect.checker import DETECTOR_VERSION, detector
-    from unspin.detect.features import FAST_FEATURES, FULL_FEATURES
+    from unspin.detect.features import tier_features
     from unspin.detect.model import fit_detector, predict_examples
     from unspin.detect.train import style_of, training_examples
     from unspin.resources.paths import home
 
     training = training_examples(home(), tier)
     tested = held_out_examples(tier, held_out)
-    features = list(FULL_FEATURES if tier == "full" else FAST_FEATURES)
+    features = tier_features(tier)
     shipped = detector(tier)
     figures, labels, probabilities = {}, [], []
     for source in held_out:
