@@ -90,6 +90,30 @@ def test_cached_replacement_scores_equal_full_sentence_scores(restorer) -> None:
     assert gains[0] > 3  # "White House" is far likelier than "White Home"
 
 
+def test_sentences_scored_together_score_as_they_do_alone() -> None:
+    """Batching pads sentences and gathers their caches; none of that may leak into a score.
+
+    In float32 a sentence's scores must not depend on its batch-mates (bfloat16,
+    the default here, rounds differently with the matrix shapes, by ~0.3 nats)."""
+    from unspin.resources.model import default_model_dir
+    from unspin.scorer import CausalLMScorer
+
+    scorer = CausalLMScorer.from_pretrained(default_model_dir(), dtype="float32")
+    sentences = ["The White Home mentioned on Monday that the president will visit Ohio.",
+                 "Short one.",
+                 "A much longer sentence, with commas and clauses, that the model reads to its very end point"]
+    together = scorer.analyse_many(sentences)
+    requests = [(together[0], [(10, 14, "House"), (15, 24, "said")]), (together[1], [(6, 9, "two")]),
+                (together[2], [(2, 6, "far"), (86, 91, "stop")])]  # the last one ends the sentence
+    batched = scorer.replacement_gains_many(requests)
+    for sentence, analysis, (_, replacements), gains in zip(sentences, together, requests, batched):
+        alone = scorer.analyse(sentence)
+        assert analysis.token_ids == alone.token_ids
+        assert analysis.token_logprobs == pytest.approx(alone.token_logprobs, abs=1e-3)
+        assert gains == pytest.approx(scorer.replacement_gains(alone, replacements), abs=1e-3)
+    assert batched[0][0] > 3  # and the scores still mean something: "White House"
+
+
 def test_inflected_forms_find_inflected_originals(restorer) -> None:
     from unspin.tokenise import tokenise
 

@@ -25,6 +25,9 @@ from unspin.tokenise import sentence_spans, tokenise
 from unspin.types import Cancelled, Edit, Restoration, Token, apply_edits
 
 MAX_SENTENCE_CHARS = 1200  # longer "sentences" (lists, tables) are scored in pieces
+# Sentences whose language-model work is batched together: enough for a few full
+# model calls, few enough that their first passes (about 5 MB each) stay small.
+CHUNK_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,13 @@ class Restorer:
         return Restoration(apply_edits(text, edits), edits, source=text)
 
     def score_sentences(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[ScoredSentence]:
-        """Every sentence of ``text`` with its scored candidates, context features included."""
-        out = []
+        """Every sentence of ``text`` with its scored candidates, context features included.
+
+        Sentences are scored a chunk at a time (``CHUNK_CHARS``), the chunk's
+        language-model work batched into a few calls; ``should_stop`` is asked
+        before each sentence."""
+        out: list[ScoredSentence] = []
+        chunk: list[ScoredSentence] = []
         for start, end in sentence_pieces(text):
             if should_stop is not None and should_stop():
                 raise Cancelled
@@ -87,30 +95,39 @@ class Restorer:
             tokens = tokenise(sentence)
             if not any(t.is_word for t in tokens):
                 continue
-            out.append(ScoredSentence(start, sentence, tokens, self._score(sentence, tokens)))
+            chunk.append(ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens)))
+            if sum(len(s.text) for s in chunk) >= CHUNK_CHARS:
+                self._score(chunk)
+                out += chunk
+                chunk = []
+        if chunk:
+            self._score(chunk)
+            out += chunk
         _add_context_features(out)
         return out
 
     # -- internals -----------------------------------------------------------
-    def _score(self, sentence: str, tokens: list[Token]) -> list[Candidate]:
+    def _score(self, chunk: list[ScoredSentence]) -> None:
+        """Replace each sentence's generated candidates by the scored few worth keeping."""
         settings = self.settings
-        candidates = self.generator.generate(sentence, tokens)
-        analysis = self.scorer.analyse(sentence)
-        candidates += self._lm_proposals(sentence, tokens, analysis, {c.key for c in candidates})
-        if not candidates:
-            return []
-        kept: list[Candidate] = []
-        for (start, end), group in by_span(candidates).items():
-            spun_lp = self.scorer.word_logprobs(analysis, start, [sentence[start:end]])[0]
-            left = self.scorer.word_logprobs(analysis, start, [c.original for c in group])
-            for candidate, lp in zip(group, left):
-                candidate.features["left_gain"] = float(lp - spun_lp)
-            prescored = sorted(((_prescore(c), c) for c in group), key=lambda pair: pair[0], reverse=True)
-            kept += [c for score, c in prescored[: settings.per_span] if score >= settings.min_prescore]
-        gains = self.scorer.replacement_gains(analysis, [(c.start, c.end, c.original) for c in kept])
-        for candidate, gain in zip(kept, gains):
-            self._featurise(candidate, gain, sentence, tokens, analysis)
-        return kept
+        analyses = self.scorer.analyse_many([sentence.text for sentence in chunk])
+        requests = []
+        for sentence, analysis in zip(chunk, analyses):
+            text, candidates = sentence.text, sentence.candidates
+            candidates += self._lm_proposals(text, sentence.tokens, analysis, {c.key for c in candidates})
+            kept: list[Candidate] = []
+            for (start, end), group in by_span(candidates).items():
+                spun_lp = self.scorer.word_logprobs(analysis, start, [text[start:end]])[0]
+                left = self.scorer.word_logprobs(analysis, start, [c.original for c in group])
+                for candidate, lp in zip(group, left):
+                    candidate.features["left_gain"] = float(lp - spun_lp)
+                prescored = sorted(((_prescore(c), c) for c in group), key=lambda pair: pair[0], reverse=True)
+                kept += [c for score, c in prescored[: settings.per_span] if score >= settings.min_prescore]
+            sentence.candidates = kept
+            requests.append((analysis, [(c.start, c.end, c.original) for c in kept]))
+        for sentence, analysis, gains in zip(chunk, analyses, self.scorer.replacement_gains_many(requests)):
+            for candidate, gain in zip(sentence.candidates, gains):
+                self._featurise(candidate, gain, sentence.text, sentence.tokens, analysis)
 
     def _lm_proposals(self, sentence: str, tokens: list[Token], analysis: SentenceAnalysis,
                       known: set[tuple[int, int, str]]) -> list[Candidate]:
