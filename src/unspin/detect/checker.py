@@ -61,14 +61,12 @@ def units(text: str) -> list[tuple[int, int]]:
 def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: list[TorturedHit],
                          scorer=None) -> list[tuple[int, int, Evidence]]:
     """The evidence of each sentence of ``text`` (no n-grams: those need a detector's table)."""
-    out = []
-    for start, end in units(text):
-        inside = [h for h in tortured if start <= h.start < end]
-        evidence = fast_evidence(text, start, end, lexicon(), inside, found)
-        if full:
-            lm_evidence(text, start, end, lexicon(), scorer if scorer is not None else _scorer(), evidence, found)
-        out.append((start, end, evidence))
-    return out
+    pieces = units(text)
+    evidences = [fast_evidence(text, start, end, lexicon(), [h for h in tortured if start <= h.start < end], found)
+                 for start, end in pieces]
+    if full and pieces:
+        lm_evidence(text, pieces, lexicon(), scorer if scorer is not None else _scorer(), evidences, found)
+    return [(start, end, evidence) for (start, end), evidence in zip(pieces, evidences)]
 
 
 def check(text: str, *, fast: bool = False) -> Report:

@@ -348,42 +348,59 @@ def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evid
                             min(0.45, best / 40), f"collocation break: '{suggestion}' goes with '{other}'"))
 
 
-def lm_evidence(text: str, start: int, end: int, lexicon: Lexicon, scorer, evidence: Evidence,
-                found: list[Signal]) -> None:
-    """Add the LM's view of one sentence to ``evidence``: one pass gives every word's surprisal
-    and ranks its thesaurus originals by left context; the best of each content word is then
-    scored in full (left and right context, one batched pass re-using the first one's cache)."""
-    sentence = text[start:end]
-    tokens = _words(tokenise(sentence))
-    if not tokens:
-        return
-    analysis = scorer.analyse(sentence)
-    replacements: list[tuple[int, int, str]] = []
-    where: list[Token] = []
-    for token in tokens:
-        lower = token.lower
-        if lower in FUNCTION_WORDS:
-            value = scorer.word_logprobs(analysis, token.start, [token.text])[0]
-            if value > -30.0:
-                evidence.function_surprisals.append(float(-value))
-            continue
-        if not lower.isalpha() or len(lower) < 2:
-            continue
-        words = [token.text] + [transfer_case(token.text, o.word) for o in lexicon.originals(lower)]
-        logprobs = scorer.word_logprobs(analysis, token.start, words)
-        if logprobs[0] <= -30.0:
-            continue
-        evidence.surprisals.append(float(-logprobs[0]))
-        best = int(np.argmax(logprobs[1:])) + 1 if len(words) > 1 else 0
-        if best and logprobs[best] - logprobs[0] >= MIN_LEFT_GAIN:
-            replacements.append((token.start, token.end, words[best]))
-            where.append(token)
-        else:
-            evidence.context_gains.append(0.0)
-    for token, (_, _, word), gain in zip(where, replacements, scorer.replacement_gains(analysis, replacements)):
-        evidence.context_gains.append(max(float(gain), 0.0))
-        if gain >= PREFERRED_GAIN:
-            evidence.preferred += 1
-            found.append(Signal(start + token.start, start + token.end, token.text, word,
-                                1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
-                                f"the language model prefers '{word}' (+{gain:.1f} nats)"))
+def lm_evidence(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, scorer,
+                evidences: list[Evidence], found: list[Signal]) -> None:
+    """Add the LM's view of each sentence ``text[start:end]`` to its evidence: one pass gives
+    every word's surprisal and ranks its thesaurus originals by left context; the best of each
+    content word is then scored in full (left and right context, re-using the first pass's
+    cache). Sentences go to the LM a chunk at a time, so that they share its calls."""
+    from unspin.engine import CHUNK_CHARS
+
+    chunk: list[int] = []
+    for number, (start, end) in enumerate(pieces):
+        if _words(tokenise(text[start:end])):
+            chunk.append(number)
+        if chunk and (sum(pieces[i][1] - pieces[i][0] for i in chunk) >= CHUNK_CHARS or number == len(pieces) - 1):
+            _lm_chunk(text, [pieces[i] for i in chunk], lexicon, scorer, [evidences[i] for i in chunk], found)
+            chunk = []
+
+
+def _lm_chunk(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, scorer,
+              evidences: list[Evidence], found: list[Signal]) -> None:
+    analyses = scorer.analyse_many([text[start:end] for start, end in pieces])
+    requests, places = [], []
+    for analysis, evidence in zip(analyses, evidences):
+        replacements: list[tuple[int, int, str]] = []
+        where: list[Token] = []
+        for token in _words(tokenise(analysis.text)):
+            lower = token.lower
+            if lower in FUNCTION_WORDS:
+                value = scorer.word_logprobs(analysis, token.start, [token.text])[0]
+                if value > -30.0:
+                    evidence.function_surprisals.append(float(-value))
+                continue
+            if not lower.isalpha() or len(lower) < 2:
+                continue
+            words = [token.text] + [transfer_case(token.text, o.word) for o in lexicon.originals(lower)]
+            logprobs = scorer.word_logprobs(analysis, token.start, words)
+            if logprobs[0] <= -30.0:
+                continue
+            evidence.surprisals.append(float(-logprobs[0]))
+            best = int(np.argmax(logprobs[1:])) + 1 if len(words) > 1 else 0
+            if best and logprobs[best] - logprobs[0] >= MIN_LEFT_GAIN:
+                replacements.append((token.start, token.end, words[best]))
+                where.append(token)
+            else:
+                evidence.context_gains.append(0.0)
+        requests.append((analysis, replacements))
+        places.append(where)
+    for (start, _), evidence, where, (_, replacements), gains in zip(
+        pieces, evidences, places, requests, scorer.replacement_gains_many(requests)
+    ):
+        for token, (_, _, word), gain in zip(where, replacements, gains):
+            evidence.context_gains.append(max(float(gain), 0.0))
+            if gain >= PREFERRED_GAIN:
+                evidence.preferred += 1
+                found.append(Signal(start + token.start, start + token.end, token.text, word,
+                                    1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
+                                    f"the language model prefers '{word}' (+{gain:.1f} nats)"))
