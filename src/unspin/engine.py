@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, by_span, transfer_case
 from unspin.decode import select_edits
@@ -28,6 +29,8 @@ MAX_SENTENCE_CHARS = 1200  # longer "sentences" (lists, tables) are scored in pi
 # Sentences whose language-model work is batched together: enough for a few full
 # model calls, few enough that their first passes (about 5 MB each) stay small.
 CHUNK_CHARS = 4000
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,21 +89,17 @@ class Restorer:
         Sentences are scored a chunk at a time (``CHUNK_CHARS``), the chunk's
         language-model work batched into a few calls; ``should_stop`` is asked
         before each sentence."""
+        def sentences() -> Iterator[ScoredSentence]:
+            for start, end in sentence_pieces(text):
+                if should_stop is not None and should_stop():
+                    raise Cancelled
+                sentence = text[start:end]
+                tokens = tokenise(sentence)
+                if any(t.is_word for t in tokens):
+                    yield ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens))
+
         out: list[ScoredSentence] = []
-        chunk: list[ScoredSentence] = []
-        for start, end in sentence_pieces(text):
-            if should_stop is not None and should_stop():
-                raise Cancelled
-            sentence = text[start:end]
-            tokens = tokenise(sentence)
-            if not any(t.is_word for t in tokens):
-                continue
-            chunk.append(ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens)))
-            if sum(len(s.text) for s in chunk) >= CHUNK_CHARS:
-                self._score(chunk)
-                out += chunk
-                chunk = []
-        if chunk:
+        for chunk in chunks(sentences(), lambda sentence: len(sentence.text)):
             self._score(chunk)
             out += chunk
         _add_context_features(out)
@@ -255,6 +254,21 @@ def _prescore(candidate: Candidate) -> float:
     # Spinners trade common words for rarer "synonyms": originals tend to be commoner.
     bonus += 0.5 * (zipf(candidate.original.lower()) - zipf(candidate.spun.lower()))
     return candidate.features.get("left_gain", 0.0) + bonus
+
+
+def chunks(items: Iterable[T], size: Callable[[T], int], limit: int = CHUNK_CHARS) -> Iterator[list[T]]:
+    """Consecutive items in groups whose total ``size`` just reaches ``limit`` (the last may fall short):
+    the units whose language-model work is batched together."""
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        chunk.append(item)
+        total += size(item)
+        if total >= limit:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk
 
 
 def sentence_pieces(text: str) -> list[tuple[int, int]]:

@@ -33,9 +33,9 @@ RIGHT_CONTEXT_TOKENS = 4
 # Left-context ranking sees only a word's first LM token; each further token
 # is charged this many nats, roughly what the model spends on a word piece.
 EXTRA_TOKEN_COST = 2.0
-# Padded tokens per first-pass call, and rows per replacement call: big enough that
-# streaming the weights is shared by many tokens, small enough to bound memory.
-# (A row's cached context costs 23 KB per token: 30 layers × keys and values × 3 heads × 64.)
+# Padded tokens per first-pass call, and rows × cached context tokens per replacement
+# call: big enough that streaming the weights is shared by many tokens, small enough
+# to bound memory (a cached token costs 23 KB: 30 layers × keys and values × 3 heads × 64).
 ANALYSE_BATCH_TOKENS = 1024
 ROW_CONTEXT_BUDGET = 8192
 

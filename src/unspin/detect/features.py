@@ -354,25 +354,23 @@ def lm_evidence(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, scor
     every word's surprisal and ranks its thesaurus originals by left context; the best of each
     content word is then scored in full (left and right context, re-using the first pass's
     cache). Sentences go to the LM a chunk at a time, so that they share its calls."""
-    from unspin.engine import CHUNK_CHARS
+    from unspin.engine import chunks
 
-    chunk: list[int] = []
-    for number, (start, end) in enumerate(pieces):
-        if _words(tokenise(text[start:end])):
-            chunk.append(number)
-        if chunk and (sum(pieces[i][1] - pieces[i][0] for i in chunk) >= CHUNK_CHARS or number == len(pieces) - 1):
-            _lm_chunk(text, [pieces[i] for i in chunk], lexicon, scorer, [evidences[i] for i in chunk], found)
-            chunk = []
+    worded = [(piece, evidence, words) for piece, evidence in zip(pieces, evidences)
+              if (words := _words(tokenise(text[piece[0] : piece[1]])))]
+    for chunk in chunks(worded, lambda item: item[0][1] - item[0][0]):
+        _lm_chunk(text, chunk, lexicon, scorer, found)
 
 
-def _lm_chunk(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, scorer,
-              evidences: list[Evidence], found: list[Signal]) -> None:
-    analyses = scorer.analyse_many([text[start:end] for start, end in pieces])
+def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token]]], lexicon: Lexicon, scorer,
+              found: list[Signal]) -> None:
+    """``lm_evidence`` for one chunk of (piece, its evidence, its word tokens)."""
+    analyses = scorer.analyse_many([text[start:end] for (start, end), _, _ in chunk])
     requests, places = [], []
-    for analysis, evidence in zip(analyses, evidences):
+    for analysis, (_, evidence, words) in zip(analyses, chunk):
         replacements: list[tuple[int, int, str]] = []
         where: list[Token] = []
-        for token in _words(tokenise(analysis.text)):
+        for token in words:
             lower = token.lower
             if lower in FUNCTION_WORDS:
                 value = scorer.word_logprobs(analysis, token.start, [token.text])[0]
@@ -394,8 +392,8 @@ def _lm_chunk(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, scorer
                 evidence.context_gains.append(0.0)
         requests.append((analysis, replacements))
         places.append(where)
-    for (start, _), evidence, where, (_, replacements), gains in zip(
-        pieces, evidences, places, requests, scorer.replacement_gains_many(requests)
+    for ((start, _), evidence, _), where, (_, replacements), gains in zip(
+        chunk, places, requests, scorer.replacement_gains_many(requests)
     ):
         for token, (_, _, word), gain in zip(where, replacements, gains):
             evidence.context_gains.append(max(float(gain), 0.0))
