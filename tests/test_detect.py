@@ -135,6 +135,46 @@ def test_short_texts_get_wider_intervals() -> None:
     assert width(short_report) > width(long_report)
 
 
+def test_strict_threshold_allows_false_positives_only_within_the_upper_bound() -> None:
+    from scipy.stats import beta
+
+    from unspin.detect.model import allowed_false_positives
+
+    for negatives in (50, 299, 300, 614, 1000, 2700):
+        allowed = allowed_false_positives(negatives, 0.01)
+        assert 0 <= allowed < 0.01 * negatives or allowed == 0
+        if negatives >= 300:  # 0 false positives in 299 or fewer cannot bound the rate at 1 %
+            assert beta.ppf(0.95, allowed + 1, negatives - allowed) <= 0.01
+        assert beta.ppf(0.95, allowed + 2, negatives - allowed - 1) > 0.01  # one more would break it
+    assert allowed_false_positives(1000, 0.01) < allowed_false_positives(2700, 0.01)
+
+
+@pytest.mark.slow
+def test_a_heading_of_a_few_words_gets_a_moderated_probability() -> None:
+    """A one- to three-word text's features could as well have come out otherwise, so its
+    probability is pulled towards 0.5 (a long text's stays what its logit says)."""
+    from unspin.detect.checker import detector, evidence_by_sentence
+    from unspin.detect.model import _sigmoid, ngram_evidence
+
+    model = detector("fast")
+    pair = _held_out_synthetic(1)[0]
+    pulled = 0
+    for text in ("Footnotes", "Commentaries", "The exchange soft cover books:", "See also", pair.spun):
+        total = Evidence()
+        for start, end, evidence in evidence_by_sentence(text, False, [], []):
+            ngram_evidence(text, start, end, model.ngrams, evidence)
+            total = total + evidence
+        raw = _sigmoid(model.logit(total.features(False)))
+        probability, (low, high) = model.predict(total)
+        assert low <= probability <= high
+        assert abs(probability - 0.5) <= abs(raw - 0.5) + 1e-9  # never more confident than the regression
+        if total.words <= 5:
+            pulled += abs(raw - 0.5) - abs(probability - 0.5) > 0.01
+        else:
+            assert abs(probability - raw) < 0.05
+    assert pulled >= 3
+
+
 @pytest.mark.slow
 def test_full_check_scores_a_held_out_spin_above_its_original() -> None:
     pair = _held_out_synthetic(3)[2]

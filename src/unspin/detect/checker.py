@@ -15,7 +15,7 @@ from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_
 from unspin.detect.model import Detector, ngram_evidence
 from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
 
-DETECTOR_VERSION = 3
+DETECTOR_VERSION = 4
 DETECTOR_FILES = {"fast": "detector-fast.json", "full": "detector-full.json"}
 _lock = threading.Lock()
 

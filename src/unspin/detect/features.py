@@ -38,6 +38,7 @@ COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be att
 FIT_WINDOW = 5  # content words either side that make a word's context (GloVe)
 PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym (left and right context)
 MIN_LEFT_GAIN = -1.0  # a synonym is scored in full context only if left context alone nearly prefers it
+PRIOR_ITEMS = 3  # typical items a mean's spread is shrunk with (see ``Evidence.variances``)
 MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
 _STRONG = WORDNET_SYNSET | WORDNET_SIMILAR
 _MOBY_BOTH = MOBY_FORWARD | MOBY_BACKWARD
@@ -132,11 +133,24 @@ class Evidence:
             out["surprisal_excess"] = out["mean_surprisal"] - function
         return out
 
-    def variances(self, full: bool, typical: dict[str, float]) -> dict[str, float]:
-        """Sampling variance of each feature (binomial, Poisson or sample variance over n):
+    def item_spreads(self) -> dict[str, tuple[float, int]]:
+        """For each averaged quantity: the variance of its items within this text, and their number."""
+        content = max(self.content, 1)
+        lists = {"ngram_values": self.ngram_values, "fit_gains": self.fit_gains, "surprisals": self.surprisals,
+                 "function_surprisals": self.function_surprisals, "context_gains": self.context_gains}
+        out = {name: (float(np.var(values)) if values else 0.0, len(values)) for name, values in lists.items()}
+        out["zipf"] = (max(self.zipf_sq / content - (self.zipf_sum / content) ** 2, 0.0), self.content)
+        return out
+
+    def variances(self, full: bool, typical: dict[str, float], item_variance: dict[str, float]) -> dict[str, float]:
+        """Sampling variance of each feature (binomial, Poisson or the variance of a mean over n):
         what makes a short text's probability uncertain. Rare events (articles, residue,
-        tortured phrases) are counted at least at their ``typical`` (training) rate."""
+        tortured phrases) are counted at least at their ``typical`` (training) rate; the spread
+        of a mean's items is the text's own, shrunk towards the ``item_variance`` of training
+        texts as if ``PRIOR_ITEMS`` typical items were added, so that three words that happen
+        to agree do not pass for a certain mean."""
         features = self.features(full)
+        spreads = self.item_spreads()
 
         def rate(name: str) -> float:
             return 100 * max(features[name], typical.get(name, 0.0)) / words
@@ -146,8 +160,10 @@ class Evidence:
             p = min(max(features[name], 0.5 / n), 1 - 0.5 / n)
             return p * (1 - p) / n
 
-        def mean_of(values: list[float]) -> float:
-            return float(np.var(values)) / len(values) if len(values) > 1 else 1.0
+        def mean_of(name: str) -> float:
+            variance, n = spreads[name]
+            prior = item_variance.get(name, 1.0)
+            return (n * variance + PRIOR_ITEMS * prior) / (n + PRIOR_ITEMS) / max(n, 1)
 
         out = {
             "rare_synonym_share": share("rare_synonym_share", content),
@@ -156,16 +172,27 @@ class Evidence:
             "article_error_rate": rate("article_error_rate"),
             "residue_rate": rate("residue_rate"),
             "tortured_rate": rate("tortured_rate"),
-            "mean_zipf": max(self.zipf_sq / content - features["mean_zipf"] ** 2, 0.25) / content,
-            "spinner_ngram_score": mean_of(self.ngram_values),
-            "context_fit_gain": mean_of(self.fit_gains),
+            "mean_zipf": mean_of("zipf"),
+            "spinner_ngram_score": mean_of("ngram_values"),
+            "context_fit_gain": mean_of("fit_gains"),
         }
         if full:
             out["preferred_synonym_share"] = share("preferred_synonym_share", content)
-            out["mean_surprisal"] = mean_of(self.surprisals)
-            out["mean_context_gain"] = mean_of(self.context_gains)
-            out["surprisal_excess"] = mean_of(self.surprisals) + mean_of(self.function_surprisals)
+            out["mean_surprisal"] = mean_of("surprisals")
+            out["mean_context_gain"] = mean_of("context_gains")
+            out["surprisal_excess"] = mean_of("surprisals") + mean_of("function_surprisals")
         return out
+
+
+def typical_item_variances(evidences: list[Evidence]) -> dict[str, float]:
+    """The average within-text variance of each averaged quantity's items over texts with a
+    few of them (a detector keeps it, for ``Evidence.variances``)."""
+    spreads = [evidence.item_spreads() for evidence in evidences]
+    out = {}
+    for name in spreads[0] if spreads else ():
+        values = [variance for s in spreads for variance, n in [s[name]] if n >= PRIOR_ITEMS]
+        out[name] = round(float(np.mean(values)), 4) if values else 1.0
+    return out
 
 
 class Lexicon:

@@ -3,8 +3,9 @@
 ``Detector`` is a logistic regression on standardised features (its weights say
 how much each feature counts), fitted on real SpinBot pairs and simulated spins
 of clean paragraphs of many styles, both sides of each pair (``train``). Its
-probability is what it reports; the interval adds the sampling error of the
-features, so a short text (few words, few word pairs) gets a wide one. Its
+probability is the regression's averaged over the sampling error of the
+features (moderated), and the interval spans that error, so a short text (few
+words, few word pairs) gets a probability nearer 0.5 and a wide interval. Its
 strict threshold is where cross-validation on the training texts flagged at
 most 1% of the clean ones.
 
@@ -22,12 +23,12 @@ import functools
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from unspin.detect.features import Evidence, Signal
+from unspin.detect.features import Evidence, Signal, typical_item_variances
 from unspin.tokenise import tokenise
 
 MIN_NGRAM_COUNT = 3
@@ -97,6 +98,7 @@ class Detector:
     intercept: float
     ngrams: dict[str, float]
     threshold: float = 0.5
+    item_variance: dict[str, float] = field(default_factory=dict)  # see ``Evidence.variances``
 
     def logit(self, features: dict[str, float]) -> float:
         x = (np.array([features[name] for name in self.features]) - self.mean) / self.scale
@@ -105,10 +107,15 @@ class Detector:
     def predict(self, evidence: Evidence) -> tuple[float, tuple[float, float]]:
         full = self.tier == "full"
         logit = self.logit(evidence.features(full))
-        variances = evidence.variances(full, dict(zip(self.features, self.mean)))
+        variances = evidence.variances(full, dict(zip(self.features, self.mean)), self.item_variance)
         weights = np.array(self.coef) / np.array(self.scale)
         spread = math.sqrt(sum(w * w * variances[name] for w, name in zip(weights, self.features)))
-        return _sigmoid(logit), (_sigmoid(logit - Z_95 * spread), _sigmoid(logit + Z_95 * spread))
+        low, high = _sigmoid(logit - Z_95 * spread), _sigmoid(logit + Z_95 * spread)
+        # The probability averaged over the features' sampling error (MacKay's moderated output):
+        # a text of a few words, whose features could as well have come out otherwise, gets a
+        # probability nearer 0.5 instead of a confident guess; a long text keeps its logit.
+        moderated = _sigmoid(logit / math.sqrt(1 + math.pi * spread * spread / 8))
+        return min(max(moderated, low), high), (low, high)
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -168,10 +175,23 @@ def fit_detector(examples: list[Example], tier: str, version: int, features: lis
             for i, score in zip(inside, predict_examples(model, [examples[i] for i in inside])):
                 scores[i] = score
         negatives = sorted(score for score, e in zip(scores, examples) if not e.label)
-        allowed = int(max_fpr * len(negatives))  # originals that may score above the threshold
+        allowed = allowed_false_positives(len(negatives), max_fpr)
         if negatives:
             detector.threshold = max(0.5, math.ceil(negatives[-1 - allowed] * 1e4 + 1e-9) / 1e4)
     return detector
+
+
+def allowed_false_positives(negatives: int, max_fpr: float, confidence: float = 0.95) -> int:
+    """The most clean texts (of ``negatives``) that may score above the threshold while the
+    one-sided Clopper–Pearson upper bound of the false-positive rate stays within ``max_fpr``:
+    a threshold fitted at exactly ``max_fpr`` on training texts lands above it on new text
+    about half the time."""
+    from scipy.stats import beta
+
+    allowed = -1
+    while allowed + 1 < negatives and beta.ppf(confidence, allowed + 2, negatives - allowed - 1) <= max_fpr:
+        allowed += 1
+    return max(allowed, 0)
 
 
 def _fit(examples: list[Example], tier: str, version: int, features: list[str], inner_folds: int = 2) -> Detector:
@@ -182,12 +202,13 @@ def _fit(examples: list[Example], tier: str, version: int, features: list[str], 
     from unspin.evaluation.datasets import stable_hash
 
     full = tier == "full"
-    rows = [None] * len(examples)
+    evidences: list[Evidence] = [Evidence()] * len(examples)
     for fold in range(inner_folds):
         inside = [i for i, e in enumerate(examples) if stable_hash(e.group) % inner_folds == fold]
         table = _table_for([e for e in examples if stable_hash(e.group) % inner_folds != fold])
         for i in inside:
-            rows[i] = _with_ngrams(examples[i], table).features(full)
+            evidences[i] = _with_ngrams(examples[i], table)
+    rows = [evidence.features(full) for evidence in evidences]
     x = np.array([[row[name] for name in features] for row in rows])
     y = np.array([e.label for e in examples])
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -195,7 +216,8 @@ def _fit(examples: list[Example], tier: str, version: int, features: list[str], 
     weights = [REAL_SPIN_WEIGHT if e.group.startswith("spinbot:") else 1.0 for e in examples]
     model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weights)
     return Detector(version, tier, list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(),
-                    float(model.intercept_[0]), _table_for(examples))
+                    float(model.intercept_[0]), _table_for(examples),
+                    item_variance=typical_item_variances(evidences))
 
 
 def predict_examples(detector: Detector, examples: list[Example]) -> list[float]:

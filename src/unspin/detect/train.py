@@ -76,6 +76,8 @@ def labelled_texts(tier: str) -> list[LabelledText]:
 
     out = []
     for pair in spinbot_pairs():
+        if pair.spun == pair.original:  # SpinBot left it unchanged: not a spun text (it would be labelled both ways)
+            continue
         out += [(pair.original, 0, f"spinbot:{pair.id}"), (pair.spun, 1, f"spinbot:{pair.id}")]
     synthetic = synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED)[:SYNTHETIC_TRAINING_PARAGRAPHS]
     if tier == "full":
