@@ -110,3 +110,21 @@ def test_decoder_fixes_the_article_before_a_restored_word() -> None:
     sentence = "They signed a settlement today."
     edits = select_edits(sentence, tokenise(sentence), [_candidate(sentence, "settlement", "agreement", 0.9)], 0.5)
     assert apply_edits(sentence, edits) == "They signed an agreement today."
+
+
+def test_fast_inflection_equals_lemminflect() -> None:
+    """``inflect_word`` skips lemminflect's copies; it must give what lemminflect gives."""
+    from lemminflect import getInflection
+    from wordfreq import top_n_list
+
+    from unspin.candidates import inflect_word
+
+    words = top_n_list("en", 3000)[::2] + ["iPhone", "NASA", "Paris", "octopus", "criterion", "quizz", "run-up"]
+    tags = ("NN", "NNS", "NNP", "NNPS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "JJ", "JJR", "JJS", "RB", "RBR", "RBS")
+    compared = 0
+    for word in words:
+        for tag in tags:
+            expected = getInflection(word, tag=tag)
+            assert inflect_word(word, tag) == (expected[0] if expected else None), (word, tag)
+            compared += 1
+    assert compared == len(words) * len(tags)

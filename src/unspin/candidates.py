@@ -107,15 +107,58 @@ def inflection_tags(word: str) -> tuple[tuple[str, str], ...]:
 @functools.lru_cache(maxsize=100_000)
 def inflect(phrase: str, tag: str) -> str | None:
     """Inflect a word or phrase to a Penn tag; phrases inflect their head word."""
-    from lemminflect import getInflection
-
     words = phrase.split()
     head = len(words) - 1 if tag.startswith("NN") else 0
-    forms = getInflection(words[head], tag=tag)
-    if not forms:
+    form = inflect_word(words[head], tag)
+    if form is None:
         return None
-    words[head] = forms[0]
+    words[head] = form
     return " ".join(words)
+
+
+def inflect_word(word: str, tag: str) -> str | None:
+    """``lemminflect.getInflection(word, tag)[0]`` (None when it has none), without its cost.
+
+    A word's thesaurus originals are inflected by the hundred, nearly all of them
+    dropped at once, and lemminflect deep-copies its dictionary entry on every call.
+    For a lower-case word and a common tag, this reads the same entry and applies the
+    same fallbacks (alternative tags, then its out-of-vocabulary model) without
+    copying; anything else goes to lemminflect itself. A test compares the two.
+    """
+    from lemminflect import getInflection
+    from lemminflect.core.LexicalUtils import getCapsStyle
+    from lemminflect.core.LexicalUtils import tagToUPos
+
+    if tag in ("NNP", "NNPS") or getCapsStyle(word) != "lower":
+        forms = getInflection(word, tag=tag)
+        return forms[0] if forms else None
+    inflections, alternatives = _lemminflect()
+    entry = inflections._getInflDict().get(word.lower(), {})
+    overrides = inflections._getOverridesDict().get(word.lower())
+    forms = {**entry, **overrides} if overrides else entry
+    found = forms.get(tag)
+    for alternative in alternatives(tag) if found is None else ():
+        found = forms.get(alternative)
+        if found:
+            break
+    if found is None:
+        found = _oov_forms(word, tagToUPos(tag)).get(tag)
+    return found[0].lower() if found else None
+
+
+@functools.lru_cache(maxsize=100_000)
+def _oov_forms(word: str, upos: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's rule-built forms of a word it does not list (one model call serves every
+    tag of a part of speech: "VBD", "VBG", "VBN", "VBZ"). Read-only."""
+    return _lemminflect()[0].getAllInflectionsOOV(word, upos)
+
+
+@functools.cache
+def _lemminflect():
+    from lemminflect.core.Inflections import Inflections
+    from lemminflect.core.LexicalUtils import pennTagAlts
+
+    return Inflections(), pennTagAlts
 
 
 class CandidateGenerator:

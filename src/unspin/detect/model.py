@@ -4,8 +4,9 @@
 how much each feature counts), fitted on real SpinBot pairs and simulated spins
 of clean paragraphs of many styles, both sides of each pair (``train``). Its
 probability is the regression's averaged over the sampling error of the
-features (moderated), and the interval spans that error, so a short text (few
-words, few word pairs) gets a probability nearer 0.5 and a wide interval. Its
+features beyond that of its training paragraphs (moderated), and the interval
+spans that error, so a short text (few words, few word pairs) gets a
+probability nearer 0.5 and a wide interval. Its
 strict threshold is where cross-validation on the training texts flagged at
 most 1% of the clean ones.
 
@@ -99,23 +100,30 @@ class Detector:
     ngrams: dict[str, float]
     threshold: float = 0.5
     item_variance: dict[str, float] = field(default_factory=dict)  # see ``Evidence.variances``
+    typical_spread: float = 0.0  # median logit standard error of the training texts
 
     def logit(self, features: dict[str, float]) -> float:
         x = (np.array([features[name] for name in self.features]) - self.mean) / self.scale
         return float(x @ np.array(self.coef) + self.intercept)
 
     def predict(self, evidence: Evidence) -> tuple[float, tuple[float, float]]:
+        logit, spread = self.logit_and_spread(evidence)
+        low, high = _sigmoid(logit - Z_95 * spread), _sigmoid(logit + Z_95 * spread)
+        # The probability averaged over the sampling error the training texts did not have
+        # (MacKay's moderated output): the regression is calibrated for texts as long as its
+        # training paragraphs, so those keep their logit, while a text of a few words, whose
+        # features could as well have come out otherwise, is pulled towards 0.5.
+        excess = max(spread * spread - self.typical_spread * self.typical_spread, 0.0)
+        moderated = _sigmoid(logit / math.sqrt(1 + math.pi * excess / 8))
+        return min(max(moderated, low), high), (low, high)
+
+    def logit_and_spread(self, evidence: Evidence) -> tuple[float, float]:
+        """The regression's logit, and its standard error from the features' sampling error."""
         full = self.tier == "full"
         logit = self.logit(evidence.features(full))
         variances = evidence.variances(full, dict(zip(self.features, self.mean)), self.item_variance)
         weights = np.array(self.coef) / np.array(self.scale)
-        spread = math.sqrt(sum(w * w * variances[name] for w, name in zip(weights, self.features)))
-        low, high = _sigmoid(logit - Z_95 * spread), _sigmoid(logit + Z_95 * spread)
-        # The probability averaged over the features' sampling error (MacKay's moderated output):
-        # a text of a few words, whose features could as well have come out otherwise, gets a
-        # probability nearer 0.5 instead of a confident guess; a long text keeps its logit.
-        moderated = _sigmoid(logit / math.sqrt(1 + math.pi * spread * spread / 8))
-        return min(max(moderated, low), high), (low, high)
+        return logit, math.sqrt(sum(w * w * variances[name] for w, name in zip(weights, self.features)))
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -215,9 +223,11 @@ def _fit(examples: list[Example], tier: str, version: int, features: list[str], 
     scale[scale == 0] = 1.0
     weights = [REAL_SPIN_WEIGHT if e.group.startswith("spinbot:") else 1.0 for e in examples]
     model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weights)
-    return Detector(version, tier, list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(),
-                    float(model.intercept_[0]), _table_for(examples),
-                    item_variance=typical_item_variances(evidences))
+    detector = Detector(version, tier, list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(),
+                        float(model.intercept_[0]), _table_for(examples),
+                        item_variance=typical_item_variances(evidences))
+    detector.typical_spread = round(float(np.median([detector.logit_and_spread(e)[1] for e in evidences])), 4)
+    return detector
 
 
 def predict_examples(detector: Detector, examples: list[Example]) -> list[float]:
