@@ -128,3 +128,15 @@ def test_fast_inflection_equals_lemminflect() -> None:
             assert inflect_word(word, tag) == (expected[0] if expected else None), (word, tag)
             compared += 1
     assert compared == len(words) * len(tags)
+
+
+def test_fast_word_frequency_equals_wordfreq() -> None:
+    """``zipf`` skips wordfreq's tokeniser for plain lower-case words; it must give what wordfreq gives."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    from unspin.resources.lexicon import zipf
+
+    words = top_n_list("en", 4000)[::2] + ["qwzx", "unspun", "xylographically", "according to", "Paris", "don't", "1990s"]
+    for word in words:
+        assert zipf(word) == zipf_frequency(word, "en"), word
+    assert zipf("qwzx") == 0.0 and zipf("the") > 7
