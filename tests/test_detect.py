@@ -176,6 +176,23 @@ def test_a_heading_of_a_few_words_gets_a_moderated_probability() -> None:
 
 
 @pytest.mark.slow
+def test_features_beyond_the_training_range_are_held_at_its_edge() -> None:
+    """A one-word text's mean can lie far outside every training paragraph's; the regression's
+    straight line is not carried there (a test that the fitted bounds are used and sensible)."""
+    from unspin.detect.checker import detector
+
+    for tier in ("fast", "full"):
+        model = detector(tier)
+        low, high = model.observed_range
+        assert len(low) == len(high) == len(model.features)
+        assert all(a <= b for a, b in zip(low, high))
+        edge = dict(zip(model.features, high))
+        for name in model.features:
+            beyond = {**edge, name: edge[name] + 1000.0}
+            assert model.logit(beyond) == pytest.approx(model.logit(edge))
+
+
+@pytest.mark.slow
 def test_full_check_scores_a_held_out_spin_above_its_original() -> None:
     pair = _held_out_synthetic(3)[2]
     spun, original = unspin.check(pair.spun), unspin.check(pair.original)

@@ -38,6 +38,7 @@ TELLING_LOG_ODDS = 2.0  # an n-gram this much likelier in spun text is shown as 
 Z_95 = 1.96
 MAX_TRAINING_FPR = 0.01  # share of training originals (cross-validated) a detector may call spun
 THRESHOLD_FOLDS = 5
+WINSOR = (0.5, 99.5)  # percentiles of the training texts' features beyond which a feature is held
 REAL_SPIN_WEIGHT = 3.0  # a SpinBot (real spinner) pair counts as much as three simulated ones
 
 
@@ -101,10 +102,17 @@ class Detector:
     threshold: float = 0.5
     item_variance: dict[str, float] = field(default_factory=dict)  # see ``Evidence.variances``
     typical_spread: float = 0.0  # median logit standard error of the training texts
+    observed_range: list[list[float]] = field(default_factory=list)  # [low, high] of each feature (``WINSOR``)
 
     def logit(self, features: dict[str, float]) -> float:
-        x = (np.array([features[name] for name in self.features]) - self.mean) / self.scale
-        return float(x @ np.array(self.coef) + self.intercept)
+        """The regression's logit, each feature held inside the range where the training texts
+        lay (winsorised, as in fitting): a one-word text's mean can lie far beyond any paragraph's,
+        and a straight line carried that far would call it spun (or clean) with a certainty no
+        one word can give."""
+        x = np.array([features[name] for name in self.features])
+        if self.observed_range:
+            x = np.clip(x, self.observed_range[0], self.observed_range[1])
+        return float(((x - self.mean) / self.scale) @ np.array(self.coef) + self.intercept)
 
     def predict(self, evidence: Evidence) -> tuple[float, tuple[float, float]]:
         logit, spread = self.logit_and_spread(evidence)
@@ -219,13 +227,16 @@ def _fit(examples: list[Example], tier: str, version: int, features: list[str], 
     rows = [evidence.features(full) for evidence in evidences]
     x = np.array([[row[name] for name in features] for row in rows])
     y = np.array([e.label for e in examples])
+    observed = np.percentile(x, WINSOR, axis=0)
+    x = np.clip(x, observed[0], observed[1])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     weights = [REAL_SPIN_WEIGHT if e.group.startswith("spinbot:") else 1.0 for e in examples]
     model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weights)
     detector = Detector(version, tier, list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(),
                         float(model.intercept_[0]), _table_for(examples),
-                        item_variance=typical_item_variances(evidences))
+                        item_variance=typical_item_variances(evidences),
+                        observed_range=observed.tolist())
     detector.typical_spread = round(float(np.median([detector.logit_and_spread(e)[1] for e in evidences])), 4)
     return detector
 
