@@ -126,18 +126,17 @@ def inflect_word(word: str, tag: str) -> str | None:
     copying; anything else goes to lemminflect itself. A test compares the two.
     """
     from lemminflect import getInflection
-    from lemminflect.core.LexicalUtils import getCapsStyle
-    from lemminflect.core.LexicalUtils import tagToUPos
+    from lemminflect.core.LexicalUtils import getCapsStyle, pennTagAlts, tagToUPos
 
     if tag in ("NNP", "NNPS") or getCapsStyle(word) != "lower":
         forms = getInflection(word, tag=tag)
         return forms[0] if forms else None
-    inflections, alternatives = _lemminflect()
-    entry = inflections._getInflDict().get(word.lower(), {})
-    overrides = inflections._getOverridesDict().get(word.lower())
+    inflections, key = _inflections(), word.lower()
+    entry = inflections._getInflDict().get(key, {})
+    overrides = inflections._getOverridesDict().get(key)
     forms = {**entry, **overrides} if overrides else entry
     found = forms.get(tag)
-    for alternative in alternatives(tag) if found is None else ():
+    for alternative in pennTagAlts(tag) if found is None else ():
         found = forms.get(alternative)
         if found:
             break
@@ -150,15 +149,14 @@ def inflect_word(word: str, tag: str) -> str | None:
 def _oov_forms(word: str, upos: str) -> dict[str, tuple[str, ...]]:
     """lemminflect's rule-built forms of a word it does not list (one model call serves every
     tag of a part of speech: "VBD", "VBG", "VBN", "VBZ"). Read-only."""
-    return _lemminflect()[0].getAllInflectionsOOV(word, upos)
+    return _inflections().getAllInflectionsOOV(word, upos)
 
 
 @functools.cache
-def _lemminflect():
+def _inflections():
     from lemminflect.core.Inflections import Inflections
-    from lemminflect.core.LexicalUtils import pennTagAlts
 
-    return Inflections(), pennTagAlts
+    return Inflections()
 
 
 class CandidateGenerator:

@@ -26,7 +26,7 @@ import numpy as np
 from unspin.candidates import FUNCTION_WORDS, VALID_NT_BASES, inflect, inflection_tags, transfer_case
 from unspin.decode import wants_an
 from unspin.detect.types import TorturedHit
-from unspin.resources.lexicon import bigram_log_count
+from unspin.resources.lexicon import bigram_log_count, zipf
 from unspin.resources.thesaurus import MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET
 from unspin.tokenise import tokenise
 from unspin.types import Token
@@ -190,7 +190,7 @@ def typical_item_variances(evidences: list[Evidence]) -> dict[str, float]:
     spreads = [evidence.item_spreads() for evidence in evidences]
     out = {}
     for name in spreads[0] if spreads else ():
-        values = [variance for s in spreads for variance, n in [s[name]] if n >= PRIOR_ITEMS]
+        values = [s[name][0] for s in spreads if s[name][1] >= PRIOR_ITEMS]
         out[name] = round(float(np.mean(values)), 4) if values else 1.0
     return out
 
@@ -204,20 +204,12 @@ class Lexicon:
     """
 
     def __init__(self, thesaurus) -> None:
-        from wordfreq import zipf_frequency
-
         self._thesaurus = thesaurus
-        self._zipf_of = zipf_frequency
         vocab = thesaurus.vocab
         single = np.array([w.isalpha() and w not in FUNCTION_WORDS for w in vocab], dtype=bool)
-        self._vocab_zipf = np.array([zipf_frequency(w, "en") if ok else -1.0 for w, ok in zip(vocab, single)],
-                                    dtype=np.float32)
+        self._vocab_zipf = np.array([zipf(w) if ok else -1.0 for w, ok in zip(vocab, single)], dtype=np.float32)
         # Only single words, not too generic ("be" for "cost"), can be offered as originals.
         self._eligible = single & (self._vocab_zipf <= MAX_ORIGINAL_ZIPF)
-
-    @functools.lru_cache(maxsize=300_000)
-    def zipf(self, word: str) -> float:
-        return self._zipf_of(word, "en")
 
     def _ranked(self, word: str) -> list[tuple[str, float, bool]]:
         ids, flags = self._thesaurus.link_arrays(word)
@@ -237,7 +229,7 @@ class Lexicon:
                 for original, _, strong in self._ranked(lemma):
                     form = inflect(original, tag)
                     if form and form != word and form.isalpha() and form not in found:
-                        found[form] = Original(form, self.zipf(form), strong)
+                        found[form] = Original(form, zipf(form), strong)
         ranked = sorted(found.values(), key=lambda o: -o.zipf)
         return tuple(o for o in ranked if o.zipf <= MAX_ORIGINAL_ZIPF)[:TOP_ORIGINALS]
 
@@ -287,14 +279,14 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
         if lower not in FUNCTION_WORDS and lower.isalpha() and len(lower) > 1:
             evidence.content += 1
             fitted.append(token)
-            zipf = lexicon.zipf(lower)
-            evidence.zipf_sum += zipf
-            evidence.zipf_sq += zipf * zipf
+            frequency = zipf(lower)
+            evidence.zipf_sum += frequency
+            evidence.zipf_sq += frequency * frequency
             originals = lexicon.originals(lower)
-            commoner = [o for o in originals if o.strong and o.zipf >= zipf + RARE_GAP and o.zipf >= 3.5]
+            commoner = [o for o in originals if o.strong and o.zipf >= frequency + RARE_GAP and o.zipf >= 3.5]
             if commoner and not token.text[:1].isupper():
                 evidence.rare_synonym += 1
-                gap = commoner[0].zipf - zipf
+                gap = commoner[0].zipf - frequency
                 found.append(Signal(token.start, token.end, token.text, commoner[0].word,
                                     min(0.5, 0.1 * gap), "a much commoner synonym exists"))
         previous = token
@@ -351,7 +343,7 @@ def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evid
     if not (a.isalpha() and b.isalpha()):
         return
     count = bigram_log_count(a, b)
-    if lexicon.zipf(a) >= COMMON_ZIPF and lexicon.zipf(b) >= COMMON_ZIPF and not (
+    if zipf(a) >= COMMON_ZIPF and zipf(b) >= COMMON_ZIPF and not (
             a in FUNCTION_WORDS and b in FUNCTION_WORDS):
         evidence.pairs += 1
         if count == 0:

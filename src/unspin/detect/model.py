@@ -7,8 +7,8 @@ probability is the regression's averaged over the sampling error of the
 features beyond that of its training paragraphs (moderated), and the interval
 spans that error, so a short text (few words, few word pairs) gets a
 probability nearer 0.5 and a wide interval. Its
-strict threshold is where cross-validation on the training texts flagged at
-most 1% of the clean ones.
+strict threshold is where cross-validation on the training texts flagged so
+few of the clean ones that the upper confidence bound of that rate is 1%.
 
 ``spinner_ngram_score`` is the one learned feature: the mean log-odds of a
 text's words and word pairs between spun and original training text ("utilized",
@@ -36,7 +36,7 @@ MIN_NGRAM_COUNT = 3
 NGRAM_SMOOTHING = 0.5
 TELLING_LOG_ODDS = 2.0  # an n-gram this much likelier in spun text is shown as a span
 Z_95 = 1.96
-MAX_TRAINING_FPR = 0.01  # share of training originals (cross-validated) a detector may call spun
+MAX_TRAINING_FPR = 0.01  # bound on the false-positive rate at the strict threshold (``allowed_false_positives``)
 THRESHOLD_FOLDS = 5
 WINSOR = (0.5, 99.5)  # percentiles of the training texts' features beyond which a feature is held
 REAL_SPIN_WEIGHT = 3.0  # a SpinBot (real spinner) pair counts as much as three simulated ones
@@ -173,8 +173,9 @@ def _table_for(examples: list[Example]) -> dict[str, float]:
 
 def fit_detector(examples: list[Example], tier: str, version: int, features: list[str],
                  max_fpr: float | None = MAX_TRAINING_FPR) -> Detector:
-    """Fit on ``examples``, and choose the threshold at which cross-validated scores flag at most
-    ``max_fpr`` of the training originals (0.5 if that is higher; ``None``: 0.5).
+    """Fit on ``examples``, and choose the threshold at which cross-validated scores flag so few
+    of the training originals that the upper bound of the rate is ``max_fpr``
+    (``allowed_false_positives``; 0.5 if that is higher; ``None``: 0.5).
 
     The probability stays what the logistic regression says; the threshold is where a text is
     called spun. Chosen on the training texts only, so a benchmark can score it honestly.
