@@ -122,6 +122,26 @@ def test_inflected_forms_find_inflected_originals(restorer) -> None:
     assert "lines" in originals and "tracks" in originals
 
 
+def _shortlisted(restorer, sentence: str, spun: str) -> tuple[int, set[str]]:
+    """How many candidates the span ``spun`` has, and the originals the shortlist keeps for it."""
+    (piece,) = restorer.generated_sentences(sentence)
+    (analysis,) = restorer.scorer.analyse_many([piece.text])
+    for group, features in restorer.span_groups(piece, analysis):
+        if group[0].spun == spun:
+            return len(group), {c.original for c in restorer._shortlisted(group, features)}
+    raise AssertionError(f"no candidates for {spun!r}")
+
+
+def test_the_shortlist_keeps_the_originals_among_many_candidates(restorer) -> None:
+    """The issue's examples: only the shortlisted few of a span's candidates get the language
+    model's full score, and the original must be among them."""
+    cases = [("It could have vital effects on car makers.", "vital", "significant"),
+             ("The government weighed a attainable ban on some exports.", "attainable", "possible")]
+    for sentence, spun, original in cases:
+        candidates, kept = _shortlisted(restorer, sentence, spun)
+        assert candidates > 20 and original in kept and len(kept) <= restorer.settings.per_span, (spun, kept)
+
+
 def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
     fake = tmp_path / "model.gguf"
     fake.write_bytes(b"GGUF" + b"\0" * 100)

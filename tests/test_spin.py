@@ -120,3 +120,23 @@ def test_inflection_follows_the_replaced_word() -> None:
                 plurals = {f for lemma in lemminflect.getAllLemmas(last).get("NOUN", ())
                            for f in lemminflect.getAllInflections(lemma, "NOUN").get("NNS", ())}
                 assert last in plurals, edit
+
+
+def test_capitalised_common_words_are_spun_only_when_asked() -> None:
+    text = "Reporters at the White House said the Grand Canyon and Acme Games would reopen."
+    inside = {"White", "House", "Grand", "Canyon", "Acme", "Games"}
+    by_default = [e for seed in range(10) for e in spin(text, rate=1.0, seed=seed).edits]
+    assert not any(edit.original in inside for edit in by_default)
+    asked = [e for seed in range(10) for e in spin(text, rate=0.0, seed=seed, capitalised_rate=1.0).edits]
+    swapped = {edit.original for edit in asked}
+    assert {"White", "House", "Grand", "Games"} <= swapped
+    assert "Acme" not in swapped  # not a common word
+    for edit in asked:
+        assert edit.original in inside and edit.spun[0].isupper(), edit
+    assert "Reporters" not in swapped  # sentence-initial words follow ``rate``, here 0
+
+
+def test_capitalised_rate_zero_spins_as_before(speech: str) -> None:
+    # The benchmark's spins must not move when the option exists but is off.
+    assert spin(speech, rate=0.3, seed=4) == spin(speech, rate=0.3, seed=4, capitalised_rate=0.0)
+    assert spin(speech, rate=0.3, seed=4) != spin(speech, rate=0.3, seed=4, capitalised_rate=0.5)

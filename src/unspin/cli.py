@@ -125,6 +125,9 @@ def spin(
     source: SourceArgument = "-",
     rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of words to replace (0 to 1).")] = 0.25,
     seed: Annotated[int, typer.Option(help="Random seed, for repeatable output.")] = 0,
+    capitalised_rate: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Share of capitalised common words inside sentences to replace ('White House').",
+    )] = 0.0,
     output_format: Annotated[
         SpinFormat, typer.Option("--format", "-f", help="text: the spun text; json: text and the swaps made.")
     ] = SpinFormat.text,
@@ -137,7 +140,7 @@ def spin(
             text = reader.read()  # spinning is for test data: whole-text seeds are simpler
         from unspin.spin import spin as spin_text
 
-        spun = spin_text(text, rate=rate, seed=seed)
+        spun = spin_text(text, rate=rate, seed=seed, capitalised_rate=capitalised_rate)
         with _open_output(output) as sink:
             if output_format is SpinFormat.json:
                 document = {"text": spun.text, "edits": [edit.to_dict() for edit in spun.edits]}

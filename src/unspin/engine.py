@@ -7,12 +7,15 @@ loaded lazily from the resource cache on first use.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
+
+import numpy as np
 
 from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, by_span, transfer_case
 from unspin.decode import select_edits
@@ -22,6 +25,8 @@ from unspin.resources.thesaurus import (
     MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET,
 )
 from unspin.scorer import Scorer, SentenceAnalysis
+from unspin.shortlist import FEATURES as SHORTLIST_FEATURES
+from unspin.shortlist import Shortlist
 from unspin.tokenise import sentence_spans, tokenise
 from unspin.types import Cancelled, Edit, Restoration, Token, apply_edits
 
@@ -37,8 +42,8 @@ T = TypeVar("T")
 class Settings:
     """Knobs of the search; the defaults are what the benchmark reports."""
 
-    per_span: int = 2  # candidates per span given the LM's full score (1: a third faster, lower recall; 3: no better)
-    min_prescore: float = -1.0  # cheap score below which a candidate is dropped
+    per_span: int = 2  # candidates per span given the LM's full score
+    min_shortlist: float = 0.005  # shortlist probability below which a candidate is not scored
     lm_proposals: int = 6  # LM's own guesses per content word
     min_proposal_cosine: float = 0.5  # GloVe similarity an LM guess needs to the spun word
     min_proposal_surprisal: float = 3.0  # only words the LM finds this surprising (nats) get its guesses
@@ -58,18 +63,19 @@ class Restorer:
     """Restores spun text with a candidate generator, an LM scorer and a reranker."""
 
     def __init__(self, generator: CandidateGenerator, scorer: Scorer, reranker: Reranker | None,
-                 settings: Settings = Settings()) -> None:
+                 settings: Settings = Settings(), shortlist: Shortlist | None = None) -> None:
         self.generator = generator
         self.scorer = scorer
         self.reranker = reranker
         self.settings = settings
+        self.shortlist = shortlist
 
     # -- public -------------------------------------------------------------
     def restore(self, text: str, min_confidence: float = 0.5,
                 should_stop: Callable[[], bool] | None = None) -> Restoration:
         """Restore ``text``; ``should_stop`` is asked between sentences and raises ``Cancelled`` when true."""
-        if self.reranker is None:
-            raise RuntimeError("no reranker loaded: run `unspin resources build`")
+        if self.reranker is None or self.shortlist is None:
+            raise RuntimeError("no reranker or shortlist loaded: run `unspin resources build`")
         edits: list[Edit] = []
         sentences = self.score_sentences(text, should_stop)
         candidates = [c for sentence in sentences for c in sentence.candidates]
@@ -89,44 +95,77 @@ class Restorer:
         Sentences are scored a chunk at a time (``CHUNK_CHARS``), the chunk's
         language-model work batched into a few calls; ``should_stop`` is asked
         before each sentence."""
-        def sentences() -> Iterator[ScoredSentence]:
-            for start, end in sentence_pieces(text):
-                if should_stop is not None and should_stop():
-                    raise Cancelled
-                sentence = text[start:end]
-                tokens = tokenise(sentence)
-                if any(t.is_word for t in tokens):
-                    yield ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens))
-
         out: list[ScoredSentence] = []
-        for chunk in chunks(sentences(), lambda sentence: len(sentence.text)):
+        for chunk in chunks(self.generated_sentences(text, should_stop), lambda sentence: len(sentence.text)):
             self._score(chunk)
             out += chunk
         _add_context_features(out)
         return out
 
+    def generated_sentences(self, text: str, should_stop: Callable[[], bool] | None = None
+                            ) -> Iterator[ScoredSentence]:
+        """The sentences of ``text`` that have words, each with its generated candidates (unscored)."""
+        for start, end in sentence_pieces(text):
+            if should_stop is not None and should_stop():
+                raise Cancelled
+            sentence = text[start:end]
+            tokens = tokenise(sentence)
+            if any(t.is_word for t in tokens):
+                yield ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens))
+
+    def span_groups(self, sentence: ScoredSentence, analysis: SentenceAnalysis
+                    ) -> Iterator[tuple[list[Candidate], np.ndarray]]:
+        """Each span's candidates (the LM's own guesses included) with their shortlist features,
+        before the LM's full score: what the shortlist chooses from, and learns from."""
+        text, tokens = sentence.text, sentence.tokens
+        candidates = sentence.candidates + self._lm_proposals(
+            text, tokens, analysis, {c.key for c in sentence.candidates})
+        starts = [t.start for t in tokens]
+        for (start, end), group in by_span(candidates).items():
+            spun_lp = self.scorer.word_logprobs(analysis, start, [text[start:end]])[0]
+            left = self.scorer.word_logprobs(analysis, start, [c.original for c in group]) - spun_lp
+            for candidate, gain in zip(group, left):
+                candidate.features["left_gain"] = float(gain)
+            at = bisect.bisect_left(starts, start)
+            previous = tokens[at - 1].lower if at > 0 else ""
+            following = next((t.lower for t in tokens[at:] if t.start >= end), "")
+            yield group, shortlist_features(text[start:end], start > 0, previous, following, group, left)
+
     # -- internals -----------------------------------------------------------
     def _score(self, chunk: list[ScoredSentence]) -> None:
-        """Replace each sentence's generated candidates by the scored few worth keeping."""
-        settings = self.settings
+        """Replace each sentence's generated candidates by the shortlisted few, scored in full."""
+        if self.shortlist is None:
+            raise RuntimeError("no shortlist loaded: run `unspin resources build`")
         analyses = self.scorer.analyse_many([sentence.text for sentence in chunk])
         requests = []
         for sentence, analysis in zip(chunk, analyses):
-            text, candidates = sentence.text, sentence.candidates
-            candidates += self._lm_proposals(text, sentence.tokens, analysis, {c.key for c in candidates})
             kept: list[Candidate] = []
-            for (start, end), group in by_span(candidates).items():
-                spun_lp = self.scorer.word_logprobs(analysis, start, [text[start:end]])[0]
-                left = self.scorer.word_logprobs(analysis, start, [c.original for c in group])
-                for candidate, lp in zip(group, left):
-                    candidate.features["left_gain"] = float(lp - spun_lp)
-                prescored = sorted(((_prescore(c), c) for c in group), key=lambda pair: pair[0], reverse=True)
-                kept += [c for score, c in prescored[: settings.per_span] if score >= settings.min_prescore]
+            for group, features in self.span_groups(sentence, analysis):
+                kept += self._shortlisted(group, features)
             sentence.candidates = kept
             requests.append((analysis, [(c.start, c.end, c.original) for c in kept]))
         for sentence, analysis, gains in zip(chunk, analyses, self.scorer.replacement_gains_many(requests)):
             for candidate, gain in zip(sentence.candidates, gains):
-                self._featurise(candidate, gain, sentence.text, sentence.tokens, analysis)
+                self._featurise(candidate, gain, analysis)
+
+    def _shortlisted(self, group: list[Candidate], features: np.ndarray) -> list[Candidate]:
+        """The span's most probable candidates by the shortlist, or its likeliest residue repairs:
+        those are ranked by left gain and thesaurus link, and kept unless the left context rejects
+        them ("Top 100 Games" is no residue of "Top hundred Games")."""
+        per_span = self.settings.per_span
+        probabilities = self.shortlist.probabilities(features)
+        residue = [i for i, c in enumerate(group) if c.rule in RESIDUE_RULES]
+        if residue:
+            gains = {i: group[i].features["left_gain"] + RESIDUE_LINK_BONUS * bool(group[i].flags) for i in residue}
+            ranked = sorted(residue, key=gains.__getitem__, reverse=True)[:per_span]
+            chosen = [i for i in ranked if gains[i] >= MIN_RESIDUE_GAIN]
+        else:
+            order = np.argsort(-probabilities, kind="stable")[:per_span]
+            chosen = [i for i in order if probabilities[i] >= self.settings.min_shortlist]
+        for i in chosen:  # the evidence the reranker shares with the shortlist
+            group[i].features.update(zip(SHORTLIST_FEATURES, features[i].tolist()))
+            group[i].features["shortlist_probability"] = float(probabilities[i])
+        return [group[i] for i in chosen]
 
     def _lm_proposals(self, sentence: str, tokens: list[Token], analysis: SentenceAnalysis,
                       known: set[tuple[int, int, str]]) -> list[Candidate]:
@@ -153,39 +192,14 @@ class Restorer:
                     out.append(candidate)
         return out
 
-    def _featurise(self, candidate: Candidate, gain: float, sentence: str, tokens: list[Token],
-                   analysis: SentenceAnalysis) -> None:
-        spun_lower, original_lower = candidate.spun.lower(), candidate.original.lower()
+    def _featurise(self, candidate: Candidate, gain: float, analysis: SentenceAnalysis) -> None:
+        """The reranker's features: the shortlist's evidence plus the LM's full score."""
         first = analysis.token_at(candidate.start)
         last = max(first + 1, analysis.token_at(candidate.end - 1) + 1)
-        surprisal = -float(analysis.token_logprobs[first:last].mean()) if last > first else 0.0
-        before = [t for t in tokens if t.end <= candidate.start]
-        after = [t for t in tokens if t.start >= candidate.end]
-        prev_word = before[-1].lower if before else ""
-        next_word = after[0].lower if after else ""
-        spun_words, original_words = spun_lower.split(), original_lower.split()
         f = candidate.features
         f["lm_gain"] = gain
-        f["spun_surprisal"] = surprisal
-        f["wordnet_synset"] = float(bool(candidate.flags & WORDNET_SYNSET))
-        f["wordnet_similar"] = float(bool(candidate.flags & WORDNET_SIMILAR))
-        f["moby_forward"] = float(bool(candidate.flags & MOBY_FORWARD))
-        f["moby_backward"] = float(bool(candidate.flags & MOBY_BACKWARD))
-        f["mined_log_count"] = math.log1p(candidate.mined_count)
-        f["lm_proposal"] = float(candidate.rule == "lm")
-        f["rule"] = float(candidate.rule in ("contraction", "number", "spintax"))
-        f.setdefault("glove_cosine", glove().cosine(original_lower, spun_lower))
-        f["zipf_original"] = zipf(original_lower)
-        f["zipf_spun"] = zipf(spun_lower)
-        f["log_fanout"] = math.log1p(candidate.fanout)
-        f["spun_words"] = float(len(spun_words))
-        f["original_words"] = float(len(original_words))
-        if prev_word and spun_words and original_words:
-            f["bigram_left_gain"] = bigram_log_count(prev_word, original_words[0]) - bigram_log_count(prev_word, spun_words[0])
-        if next_word and spun_words and original_words:
-            f["bigram_right_gain"] = bigram_log_count(original_words[-1], next_word) - bigram_log_count(spun_words[-1], next_word)
-        f["capitalised_inside"] = float(candidate.start > 0 and candidate.spun[:1].isupper())
-        f["spun_is_function_word"] = float(spun_lower in FUNCTION_WORDS)
+        f["spun_surprisal"] = -float(analysis.token_logprobs[first:last].mean()) if last > first else 0.0
+        f["rule"] = float(candidate.rule in RESIDUE_RULES)
 
 
 STRONG_GAIN = 2.0  # nats: a candidate this much likelier than the spun word is a strong preference
@@ -225,6 +239,7 @@ def _add_context_features(sentences: list[ScoredSentence]) -> None:
 
 RESIDUE_RULES = ("contraction", "number", "spintax")
 RESIDUE_LINK_BONUS = 3.0  # nats: a thesaurus link outweighs a small LM preference
+MIN_RESIDUE_GAIN = -4.0  # nats (link bonus included): a repair the left context rejects more is not scored
 
 
 def _score_residue(candidates: list[Candidate]) -> None:
@@ -242,18 +257,48 @@ def _score_residue(candidates: list[Candidate]) -> None:
             candidate.probability = 0.99 * weight / sum(weights)
 
 
-def _prescore(candidate: Candidate) -> float:
-    """Cheap ranking before the LM's full score: left-context gain plus source evidence."""
-    if candidate.rule in RESIDUE_RULES:
-        return candidate.features.get("left_gain", 0.0) + 3.0 + RESIDUE_LINK_BONUS * bool(candidate.flags)
-    bonus = 0.0
-    if candidate.mined_count:
-        bonus += 2.0 + math.log1p(candidate.mined_count)
-    if candidate.flags & WORDNET_SYNSET:
-        bonus += 1.0
-    # Spinners trade common words for rarer "synonyms": originals tend to be commoner.
-    bonus += 0.5 * (zipf(candidate.original.lower()) - zipf(candidate.spun.lower()))
-    return candidate.features.get("left_gain", 0.0) + bonus
+def shortlist_features(spun: str, inside: bool, previous: str, following: str,
+                       group: list[Candidate], left_gains: np.ndarray) -> np.ndarray:
+    """The shortlist's ``FEATURES`` for a span's candidates (one row each), from cheap evidence:
+    left-context gain, how each is linked to the spun form, frequencies, GloVe, bigrams."""
+    spun_lower = spun.lower()
+    spun_words = spun_lower.split()
+    originals = [c.original.lower() for c in group]
+    cosines = glove().cosines(originals, spun_lower)
+    best = float(left_gains.max())
+    ranks = np.empty(len(group))
+    ranks[np.argsort(-left_gains, kind="stable")] = np.arange(len(group))
+    spun_zipf = zipf(spun_lower)
+    left_spun = bigram_log_count(previous, spun_words[0]) if previous else 0.0
+    right_spun = bigram_log_count(spun_words[-1], following) if following else 0.0
+    capitalised = float(inside and spun[:1].isupper())
+    function_word = float(spun_lower in FUNCTION_WORDS)
+    rows = np.empty((len(group), len(SHORTLIST_FEATURES)))
+    for i, (candidate, original) in enumerate(zip(group, originals)):
+        words = original.split()
+        flags = candidate.flags
+        rows[i] = (
+            min(max(left_gains[i], -15.0), 15.0),
+            max(left_gains[i] - best, -20.0),
+            math.log1p(ranks[i]),
+            candidate.features.get("glove_cosine", cosines[i]),
+            math.log1p(candidate.mined_count),
+            float(bool(flags & WORDNET_SYNSET)),
+            float(bool(flags & WORDNET_SIMILAR)),
+            float(bool(flags & MOBY_FORWARD)),
+            float(bool(flags & MOBY_BACKWARD)),
+            float(candidate.rule == "lm"),
+            zipf(original),
+            spun_zipf,
+            math.log1p(candidate.fanout),
+            float(len(spun_words)),
+            float(len(words)),
+            bigram_log_count(previous, words[0]) - left_spun if previous and words else 0.0,
+            bigram_log_count(words[-1], following) - right_spun if following and words else 0.0,
+            capitalised,
+            function_word,
+        )
+    return rows
 
 
 def chunks(items: Iterable[T], size: Callable[[T], int], limit: int = CHUNK_CHARS) -> Iterator[list[T]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 # Bump when the training data or features change, so built rerankers are retrained.
-TRAINING_VERSION = 2
+TRAINING_VERSION = 3
 
 FEATURES = (
     "lm_gain",  # Δ log P over the span and right context
@@ -44,6 +44,7 @@ FEATURES = (
     "sentence_strong_share",  # share of the sentence's words with a strongly preferred candidate
     "text_strong_share",  # the same over the whole text: spun text has many, clean text few
     "text_words",  # log(1 + words in the text): short texts give weaker context
+    "shortlist_probability",  # the shortlist's P(original) from the cheap evidence (unspin.shortlist)
 )
 
 

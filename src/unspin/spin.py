@@ -12,6 +12,12 @@ Behaviour, step by step:
   apostrophes, ALL-CAPS words, capitalised words mid-sentence (proper nouns),
   sentence-initial words that WordNet knows as a capitalised name ("Congress"),
   and comparatives/superlatives (their synonyms cannot be inflected reliably).
+* **Capitalised words inside a sentence** are skipped by default; with
+  ``capitalised_rate`` > 0, those whose lower-case form is a common word
+  (Zipf ≥ 4 and in the thesaurus: "House", "Game") are swapped with that
+  probability instead, as real spinners do ("White House" → "White Home",
+  SpinBot's "Grand Theft Auto" → "Stupendous Theft Auto"). The reranker trains
+  on such spins; the synthetic benchmark keeps the default.
 * Each eligible word is **chosen with probability ``rate``**, independently
   and in text order, so on long text ``edits / eligible words ≈ rate``
   (and roughly ``0.4 × rate`` of all words, since ~40% of words are eligible).
@@ -50,6 +56,7 @@ from unspin.tokenise import sentence_spans, tokenise
 from unspin.types import Edit, Token
 
 MIN_ZIPF = 2.5
+MIN_CAPITALISED_ZIPF = 4.0  # a capitalised word is spun only when it is also a common word
 MAX_SYNONYM_WORDS = 3
 # Synonyms are drawn with weight frequency ** FREQUENCY_TILT: 0 is uniform,
 # 0.2 matches the mean Zipf of SpinBot's one-word swaps in the MPC pairs (4.25).
@@ -130,8 +137,10 @@ class SpinResult:
     edits: list[Edit] = field(default_factory=list)
 
 
-def spin(text: str, *, rate: float = 0.25, seed: int = 0, phrase_rate: float = 0.3) -> SpinResult:
-    """Spin ``text``: swap each eligible word with probability ``rate``."""
+def spin(text: str, *, rate: float = 0.25, seed: int = 0, phrase_rate: float = 0.3,
+         capitalised_rate: float = 0.0) -> SpinResult:
+    """Spin ``text``: swap each eligible word with probability ``rate``, and each common
+    word capitalised inside a sentence with probability ``capitalised_rate``."""
     rng = random.Random(seed)
     tokens = tokenise(text)
     sentence_initial = _sentence_initial_indices(text, tokens)
@@ -157,7 +166,11 @@ def spin(text: str, *, rate: float = 0.25, seed: int = 0, phrase_rate: float = 0
         previous = tokens[i - 1].lower if i > 0 else ""
         phrase = _phrase_at(text, tokens, i)
         options = _word_options(token.text, previous, initial)
-        if (phrase or options) and rng.random() < rate:
+        chance = rate
+        if capitalised_rate > 0 and not (phrase or options) and not initial:
+            options = _capitalised_options(token.text, previous)
+            chance = capitalised_rate
+        if (phrase or options) and rng.random() < chance:
             if phrase and rng.random() < phrase_rate:
                 length, replacements = phrase
                 end = tokens[i + length - 1].end
@@ -214,6 +227,19 @@ def _word_options(word: str, previous: str, sentence_initial: bool) -> tuple[tup
     if not _is_candidate_word(word, sentence_initial):
         return ()
     options = _inflected_synonyms(word.lower(), _context(previous))
+    return tuple((_match_case(option, word), weight) for option, weight in options)
+
+
+def _capitalised_options(word: str, previous: str) -> tuple[tuple[str, float], ...]:
+    """Options for a capitalised word inside a sentence that is also a common word ("House")."""
+    from unspin.resources.lexicon import zipf
+
+    lower = word.lower()
+    if not (word.isalpha() and word[:1].isupper() and word[1:].islower()) or lower in STOPWORDS:
+        return ()
+    if zipf(lower) < MIN_CAPITALISED_ZIPF:
+        return ()
+    options = _inflected_synonyms(lower, _context(previous))
     return tuple((_match_case(option, word), weight) for option, weight in options)
 
 

@@ -27,8 +27,7 @@ from unspin.evaluation.metrics import (
     EditCounts, edit_scores, expected_calibration_error, reliability_table, word_count, word_error_rate,
 )
 from unspin.resources.build import (
-    SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS, load_restorer, mine_pairs,
-    train_reranker, training_pairs,
+    SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS, load_restorer, mine_pairs, train_models,
 )
 
 FOLDS = 2
@@ -91,7 +90,7 @@ def spinbot_cross_validation(folds: list[int] | None = None) -> dict:
         train_ids = {p.id for p in pairs if fold_of(p.id, FOLDS) != fold}
         test = [(p.original, p.spun) for p in pairs if fold_of(p.id, FOLDS) == fold]
         restorer = load_restorer(with_reranker=False, mined=mine_pairs(spinbot_ids=train_ids))
-        restorer.reranker = train_reranker(restorer, training_pairs(spinbot_ids=train_ids))
+        train_models(restorer, spinbot_ids=train_ids)
         per_fold.append(restoration_sums(restorer, test))
         print(f"fold {fold}: {json.dumps(summarise(per_fold[-1:]))}", file=sys.stderr, flush=True)
     return summarise(per_fold)

@@ -158,10 +158,10 @@ def sotu_paragraphs(n: int, seed: int = 0, min_words: int = 40) -> list[str]:
     return random.Random(seed).sample(pool, n)
 
 
-def synthetic_pairs(n: int, seed: int = 0, rate: float = 0.25) -> list[SyntheticPair]:
+def synthetic_pairs(n: int, seed: int = 0, rate: float = 0.25, capitalised_rate: float = 0.0) -> list[SyntheticPair]:
     """Speech paragraphs run through ``spin``; each paragraph gets its own derived seed."""
     pairs = []
     for index, original in enumerate(sotu_paragraphs(n, seed)):
-        result = spin(original, rate=rate, seed=seed * 1_000_003 + index)
+        result = spin(original, rate=rate, seed=seed * 1_000_003 + index, capitalised_rate=capitalised_rate)
         pairs.append(SyntheticPair(original, result.text, result.edits))
     return pairs

@@ -89,6 +89,22 @@ class GloVe:
         a, b = self.vector(first), self.vector(second)
         return 0.0 if a is None or b is None else float(a @ b)
 
+    def cosines(self, phrases: list[str], other: str) -> np.ndarray:
+        """``cosine(phrase, other)`` for many lower-case phrases at once (one product for the words)."""
+        out = np.zeros(len(phrases))
+        target = self.vector(other)
+        if target is None:
+            return out
+        rows = [self._row.get(phrase, -1) for phrase in phrases]
+        found = [i for i, row in enumerate(rows) if row >= 0]
+        if found:
+            out[found] = self._vectors[[rows[i] for i in found]] @ target
+        for i, phrase in enumerate(phrases):
+            if rows[i] < 0 and " " in phrase:
+                vector = self.vector(phrase)
+                out[i] = 0.0 if vector is None else float(vector @ target)
+        return out
+
 
 @functools.cache
 def glove() -> GloVe:
