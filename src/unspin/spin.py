@@ -226,8 +226,7 @@ def _word_options(word: str, previous: str, sentence_initial: bool) -> tuple[tup
     """(synonym, weight) for each inflected, case-matched synonym a spinner could write."""
     if not _is_candidate_word(word, sentence_initial):
         return ()
-    options = _inflected_synonyms(word.lower(), _context(previous))
-    return tuple((_match_case(option, word), weight) for option, weight in options)
+    return _cased_synonyms(word, previous)
 
 
 def _capitalised_options(word: str, previous: str) -> tuple[tuple[str, float], ...]:
@@ -239,7 +238,12 @@ def _capitalised_options(word: str, previous: str) -> tuple[tuple[str, float], .
         return ()
     if zipf(lower) < MIN_CAPITALISED_ZIPF:
         return ()
-    options = _inflected_synonyms(lower, _context(previous))
+    return _cased_synonyms(word, previous)
+
+
+def _cased_synonyms(word: str, previous: str) -> tuple[tuple[str, float], ...]:
+    """(synonym, weight) for each synonym of ``word``, inflected like it and given its first-letter case."""
+    options = _inflected_synonyms(word.lower(), _context(previous))
     return tuple((_match_case(option, word), weight) for option, weight in options)
 
 

@@ -92,13 +92,14 @@ def training_sets(spinbot_ids: set[str] | None = None,
     halves = [[p for p in spinbot if stable_hash("half " + p.id) % 2 == half] for half in (0, 1)]
     synthetic = synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED,
                                 capitalised_rate=TRAINING_CAPITALISED_RATE)[:SYNTHETIC_TRAINING_PARAGRAPHS]
+    mined = mine_pairs(spinbot_ids={p.id for p in spinbot})  # mined once, shared unless cross-fitting
     sets = []
     for half, other in ((halves[0], halves[1]), (halves[1], halves[0])):
         pairs = [(p.original, p.spun) for p in half]
-        mined_from = other if cross_fit_mined else spinbot
-        sets.append((mine_pairs(spinbot_ids={p.id for p in mined_from}), pairs + _clean_copies(pairs)))
+        half_mined = mine_pairs(spinbot_ids={p.id for p in other}) if cross_fit_mined else mined
+        sets.append((half_mined, pairs + _clean_copies(pairs)))
     pairs = [(p.original, p.spun) for p in synthetic]
-    sets.append((mine_pairs(spinbot_ids={p.id for p in spinbot}), pairs + _clean_copies(pairs)))
+    sets.append((mined, pairs + _clean_copies(pairs)))
     return sets
 
 
