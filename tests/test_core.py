@@ -140,3 +140,30 @@ def test_fast_word_frequency_equals_wordfreq() -> None:
     for word in words:
         assert zipf(word) == zipf_frequency(word, "en"), word
     assert zipf("qwzx") == 0.0 and zipf("the") > 7
+
+
+WORD = st.text(alphabet="abcdefghij", min_size=1, max_size=8)
+
+
+@given(st.lists(WORD, min_size=2, max_size=12), st.data())
+def test_an_edit_of_the_restored_sentence_maps_back_to_the_spun_one(words: list[str], data) -> None:
+    """The refining pass edits the restored sentence; its edits must land on the same words of the spun one."""
+    from unspin.engine import _neighbourhood, _revised_ranges, _to_source
+
+    source = " ".join(words)
+    tokens = tokenise(source)
+    first = data.draw(st.sets(st.integers(0, len(tokens) - 1), min_size=1, max_size=len(tokens) - 1))
+    news = data.draw(st.lists(WORD, min_size=len(first), max_size=len(first)))
+    edits = [Edit(tokens[i].start, tokens[i].end, tokens[i].text, new + "x", 0.9)
+             for i, new in zip(sorted(first), news)]
+    restored = apply_edits(source, edits)
+    moved = _revised_ranges(edits)
+    assert [restored[a:b] for a, b, _ in moved] == [e.original for e in edits]
+    focus = _neighbourhood(tokenise(restored), [(a, b) for a, b, _ in moved])
+    assert focus, "some word lies next to an edit and outside all of them"
+    for a, b in focus:
+        assert not any(a < end and start < b for start, end, _ in moved)
+        start, end = _to_source(a, b, moved)
+        assert source[start:end] == restored[a:b]
+        second = Edit(start, end, source[start:end], "new", 0.9)
+        assert apply_edits(source, edits + [second]) == apply_edits(restored, [Edit(a, b, restored[a:b], "new", 0.9)])

@@ -74,6 +74,30 @@ def test_spinner_residue_is_repaired(restorer) -> None:
     assert "The minister said the government " in result.text
 
 
+def test_a_plain_number_is_repaired_only_where_the_words_read_better(restorer) -> None:
+    # "1000's" is malformed for certain; "100" is residue after "a", genuine in a title.
+    assert restorer.restore("There were 1000's of people in the square.").text == (
+        "There were thousands of people in the square.")
+    assert restorer.restore("It costs about a 1000 dollars.").text == "It costs about a thousand dollars."
+    assert restorer.restore("Here are the Top 100 Games of the year.").edits == []
+
+
+def test_a_neighbour_of_a_restored_word_is_judged_again_beside_it(restorer) -> None:
+    # "fuzzy logic" spun word by word: beside "fluffy", "reasoning" looks right to the LM;
+    # beside the restored "fuzzy" it does not.
+    from dataclasses import replace
+
+    from unspin.engine import Restorer
+
+    text = "In this work, the fluffy reasoning is used."
+    single = Restorer(restorer.generator, restorer.scorer, restorer.reranker,
+                      replace(restorer.settings, refine_passes=0), restorer.shortlist)
+    assert [e.spun for e in single.restore(text).edits] == ["fluffy"]
+    refined = restorer.restore(text)
+    assert "the fuzzy logic is used" in refined.text
+    assert refined.text == apply_edits(text, refined.edits)
+
+
 def test_cached_replacement_scores_equal_full_sentence_scores(restorer) -> None:
     scorer = restorer.scorer
     sentence = "The White Home mentioned on Monday that the president will visit Ohio."

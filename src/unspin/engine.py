@@ -1,4 +1,6 @@
-"""The restoration pipeline: tokenise → candidates → score → decode → edits.
+"""The restoration pipeline: tokenise → candidates → score → (refine) → decode → edits.
+
+Refining scores the neighbours of the likely edits again, with those edits made.
 
 ``Restorer`` holds the loaded resources and is pure apart from them: text in,
 ``Restoration`` out. ``restore()`` uses one process-wide ``Restorer`` that is
@@ -47,6 +49,7 @@ class Settings:
     lm_proposals: int = 6  # LM's own guesses per content word
     min_proposal_cosine: float = 0.5  # GloVe similarity an LM guess needs to the spun word
     min_proposal_surprisal: float = 3.0  # only words the LM finds this surprising (nats) get its guesses
+    refine_passes: int = 1  # second looks at the neighbours of restored words
 
 
 @dataclass
@@ -57,6 +60,7 @@ class ScoredSentence:
     text: str
     tokens: list[Token]
     candidates: list[Candidate]
+    focus: list[tuple[int, int]] | None = None  # if set, only spans inside these are scored
 
 
 class Restorer:
@@ -76,18 +80,71 @@ class Restorer:
         """Restore ``text``; ``should_stop`` is asked between sentences and raises ``Cancelled`` when true."""
         if self.reranker is None or self.shortlist is None:
             raise RuntimeError("no reranker or shortlist loaded: run `unspin resources build`")
-        edits: list[Edit] = []
         sentences = self.score_sentences(text, should_stop)
+        self._rerank(sentences)
+        for _ in range(self.settings.refine_passes):
+            if should_stop is not None and should_stop():
+                raise Cancelled
+            self._refine(sentences)
+        edits: list[Edit] = []
+        for sentence in sentences:
+            for edit in select_edits(sentence.text, sentence.tokens, sentence.candidates, min_confidence):
+                edits.append(Edit(edit.start + sentence.start, edit.end + sentence.start, edit.spun,
+                                  edit.original, edit.confidence, edit.alternatives, edit.reason))
+        return Restoration(apply_edits(text, edits), edits, source=text)
+
+    def _rerank(self, sentences: list[ScoredSentence]) -> None:
+        """Each candidate's probability of being the original."""
         candidates = [c for sentence in sentences for c in sentence.candidates]
         # One reranker call for the whole text: its cost is per call (tree by tree), not per row.
         for candidate, p in zip(candidates, self.reranker.probabilities([c.features for c in candidates])):
             candidate.probability = float(p)
         for sentence in sentences:
             _score_residue(sentence.candidates)
-            for edit in select_edits(sentence.text, sentence.tokens, sentence.candidates, min_confidence):
-                edits.append(Edit(edit.start + sentence.start, edit.end + sentence.start, edit.spun,
-                                  edit.original, edit.confidence, edit.alternatives, edit.reason))
-        return Restoration(apply_edits(text, edits), edits, source=text)
+
+    def _refine(self, sentences: list[ScoredSentence]) -> None:
+        """Judge the words next to each likely edit again, in the sentence with those edits made.
+
+        Spinners often change neighbouring words ("counterfeit consciousness" ←
+        "artificial intelligence"), and each was first judged beside the other's
+        spun form; with one restored, the LM can judge the other. The edits
+        assumed are those the decoder makes at its default floor, whatever floor
+        the caller asks for, so a higher floor still gives a subset of the edits.
+        Words within ``NEIGHBOURHOOD`` words of an assumed edit get new candidates
+        and probabilities, which replace their first ones; the context features
+        (how spun the text looks) stay those of the first pass.
+        """
+        revised: list[tuple[ScoredSentence, ScoredSentence, list[tuple[int, int, int]]]] = []
+        for sentence in sentences:
+            assumed = select_edits(sentence.text, sentence.tokens, sentence.candidates, CONTEXT_FLOOR)
+            if not assumed:
+                continue
+            text = apply_edits(sentence.text, assumed)
+            moved = _revised_ranges(assumed)
+            tokens = tokenise(text)
+            focus = _neighbourhood(tokens, [(start, end) for start, end, _ in moved])
+            # Candidates are local to their words, so only the focused runs need generating.
+            generated = [c for a, b in focus
+                         for c in self.generator.generate(text, [t for t in tokens if a <= t.start and t.end <= b])]
+            if generated:
+                revised.append((sentence, ScoredSentence(sentence.start, text, tokens, generated, focus), moved))
+        if not revised:
+            return
+        for chunk in chunks([again for _, again, _ in revised], lambda again: len(again.text)):
+            self._score(chunk)
+        for sentence, again, _ in revised:
+            context = sentence.candidates[0].features
+            for group in by_span(again.candidates).values():
+                _set_gain_margins(group)
+                for candidate in group:
+                    candidate.features.update((name, context[name]) for name in CONTEXT_FEATURES)
+        self._rerank([again for _, again, _ in revised])
+        for sentence, again, moved in revised:
+            focus = [_to_source(a, b, moved) for a, b in again.focus or ()]
+            for candidate in again.candidates:
+                candidate.start, candidate.end = _to_source(candidate.start, candidate.end, moved)
+            sentence.candidates = [c for c in sentence.candidates
+                                   if not any(a <= c.start and c.end <= b for a, b in focus)] + again.candidates
 
     def score_sentences(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[ScoredSentence]:
         """Every sentence of ``text`` with its scored candidates, context features included.
@@ -118,10 +175,14 @@ class Restorer:
         """Each span's candidates (the LM's own guesses included) with their shortlist features,
         before the LM's full score: what the shortlist chooses from, and learns from."""
         text, tokens = sentence.text, sentence.tokens
+        focus = sentence.focus
+        asked = tokens if focus is None else [t for t in tokens if any(a <= t.start and t.end <= b for a, b in focus)]
         candidates = sentence.candidates + self._lm_proposals(
-            text, tokens, analysis, {c.key for c in sentence.candidates})
+            text, asked, analysis, {c.key for c in sentence.candidates})
         starts = [t.start for t in tokens]
         for (start, end), group in by_span(candidates).items():
+            if sentence.focus is not None and not any(a <= start and end <= b for a, b in sentence.focus):
+                continue
             spun_lp = self.scorer.word_logprobs(analysis, start, [text[start:end]])[0]
             left = self.scorer.word_logprobs(analysis, start, [c.original for c in group]) - spun_lp
             for candidate, gain in zip(group, left):
@@ -218,13 +279,7 @@ def _add_context_features(sentences: list[ScoredSentence]) -> None:
     for sentence in sentences:
         strong = 0
         for group in by_span(sentence.candidates).values():
-            gains = sorted((c.features["lm_gain"] for c in group), reverse=True)
-            strong += gains[0] >= STRONG_GAIN
-            for candidate in group:
-                gain = candidate.features["lm_gain"]
-                # The best other choice; alone, the candidate competes with the spun word (gain 0).
-                others = gains[1:] if gain == gains[0] else gains
-                candidate.features["gain_margin"] = gain - (others[0] if others else 0.0)
+            strong += _set_gain_margins(group) >= STRONG_GAIN
         words = sum(t.is_word for t in sentence.tokens)
         sentence_shares.append(strong / max(words, 1))
         strong_words += strong
@@ -235,6 +290,63 @@ def _add_context_features(sentences: list[ScoredSentence]) -> None:
             candidate.features["sentence_strong_share"] = share
             candidate.features["text_strong_share"] = text_share
             candidate.features["text_words"] = math.log1p(total_words)
+
+
+CONTEXT_FEATURES = ("sentence_strong_share", "text_strong_share", "text_words")
+
+
+def _set_gain_margins(group: list[Candidate]) -> float:
+    """Set each candidate's margin over the span's best other choice; return the best gain."""
+    gains = sorted((c.features["lm_gain"] for c in group), reverse=True)
+    for candidate in group:
+        gain = candidate.features["lm_gain"]
+        # The best other choice; alone, the candidate competes with the spun word (gain 0).
+        others = gains[1:] if gain == gains[0] else gains
+        candidate.features["gain_margin"] = gain - (others[0] if others else 0.0)
+    return gains[0]
+
+
+NEIGHBOURHOOD = 2  # words either side of an edit that the refining pass scores again
+CONTEXT_FLOOR = 0.5  # the edits the refining pass assumes: the decoder's, at its default floor
+
+
+def _revised_ranges(edits: list[Edit]) -> list[tuple[int, int, int]]:
+    """(start, end, shift) of each edit's new text in the edited sentence; ``shift`` is how far
+    text after it has moved (new length less old, summed over it and the edits before)."""
+    out, shift = [], 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        start = edit.start + shift
+        shift += len(edit.original) - len(edit.spun)
+        out.append((start, start + len(edit.original), shift))
+    return out
+
+
+def _neighbourhood(tokens: list[Token], ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans of the words within ``NEIGHBOURHOOD`` words of each range, outside every range."""
+    words = [t for t in tokens if t.is_word]
+    near: set[int] = set()
+    for start, end in ranges:
+        inside = [k for k, t in enumerate(words) if t.start < end and start < t.end]
+        if inside:
+            near.update(range(max(inside[0] - NEIGHBOURHOOD, 0), min(inside[-1] + NEIGHBOURHOOD + 1, len(words))))
+    kept = [k for k in sorted(near)
+            if not any(words[k].start < end and start < words[k].end for start, end in ranges)]
+    spans: list[tuple[int, int]] = []
+    for position, k in enumerate(kept):  # consecutive words make one span, so phrases fit inside
+        if position and kept[position - 1] == k - 1:
+            spans[-1] = (spans[-1][0], words[k].end)
+        else:
+            spans.append((words[k].start, words[k].end))
+    return spans
+
+
+def _to_source(start: int, end: int, moved: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """A span of the edited sentence (outside every edit) placed in the sentence as it was."""
+    shift = 0
+    for _, edit_end, after in moved:  # in order: the last edit before the span holds the total
+        if edit_end <= start:
+            shift = after
+    return start - shift, end - shift
 
 
 RESIDUE_RULES = ("contraction", "number", "spintax")
@@ -248,13 +360,23 @@ def _score_residue(candidates: list[Candidate]) -> None:
     (softmax of their gains) is the confidence. A repair whose word the
     thesaurus links to the residue ("received" ← "won") gets a prior bonus,
     since the spinner reached the residue through that link. The reranker
-    never saw such tokens in training, so its opinion is not used for them."""
+    never saw such tokens in training, so its opinion is not used for them.
+
+    A plain number ("100") is residue only sometimes ("a 100" ← "a hundred",
+    but "Top 100 Games" is genuine), so there the words as written compete
+    too, with gain 0."""
     for group in by_span([c for c in candidates if c.rule in RESIDUE_RULES]).values():
         gains = [c.features["lm_gain"] + RESIDUE_LINK_BONUS * bool(c.flags) for c in group]
         top = max(gains)
         weights = [math.exp(g - top) for g in gains]
+        unchanged = math.exp(-top) if _plain_number(group[0].spun) else 0.0
         for candidate, weight in zip(group, weights):
-            candidate.probability = 0.99 * weight / sum(weights)
+            candidate.probability = 0.99 * weight / (sum(weights) + unchanged)
+
+
+def _plain_number(spun: str) -> bool:
+    """A number written as digits alone ("100"), which writers use as often as spinners do."""
+    return spun.replace(",", "").isdigit()
 
 
 def shortlist_features(spun: str, inside: bool, previous: str, following: str,
