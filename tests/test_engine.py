@@ -91,7 +91,7 @@ def test_a_neighbour_of_a_restored_word_is_judged_again_beside_it(restorer) -> N
 
     text = "In this work, the fluffy reasoning is used."
     single = Restorer(restorer.generator, restorer.scorer, restorer.reranker,
-                      replace(restorer.settings, refine_passes=0), restorer.shortlist)
+                      replace(restorer.settings, refine_floors=()), restorer.shortlist)
     assert [e.spun for e in single.restore(text).edits] == ["fluffy"]
     refined = restorer.restore(text)
     assert "the fuzzy logic is used" in refined.text

@@ -49,7 +49,8 @@ class Settings:
     lm_proposals: int = 6  # LM's own guesses per content word
     min_proposal_cosine: float = 0.5  # GloVe similarity an LM guess needs to the spun word
     min_proposal_surprisal: float = 3.0  # only words the LM finds this surprising (nats) get its guesses
-    refine_passes: int = 1  # second looks at the neighbours of restored words
+    # One refining pass per entry: the neighbours of the edits at least this probable are judged again.
+    refine_floors: tuple[float, ...] = (0.5,)
 
 
 @dataclass
@@ -82,10 +83,10 @@ class Restorer:
             raise RuntimeError("no reranker or shortlist loaded: run `unspin resources build`")
         sentences = self.score_sentences(text, should_stop)
         self._rerank(sentences)
-        for _ in range(self.settings.refine_passes):
+        for floor in self.settings.refine_floors:
             if should_stop is not None and should_stop():
                 raise Cancelled
-            self._refine(sentences)
+            self._refine(sentences, floor)
         edits: list[Edit] = []
         for sentence in sentences:
             for edit in select_edits(sentence.text, sentence.tokens, sentence.candidates, min_confidence):
@@ -102,21 +103,22 @@ class Restorer:
         for sentence in sentences:
             _score_residue(sentence.candidates)
 
-    def _refine(self, sentences: list[ScoredSentence]) -> None:
+    def _refine(self, sentences: list[ScoredSentence], floor: float) -> None:
         """Judge the words next to each likely edit again, in the sentence with those edits made.
 
         Spinners often change neighbouring words ("counterfeit consciousness" ←
         "artificial intelligence"), and each was first judged beside the other's
         spun form; with one restored, the LM can judge the other. The edits
-        assumed are those the decoder makes at its default floor, whatever floor
-        the caller asks for, so a higher floor still gives a subset of the edits.
+        assumed are those the decoder makes at ``floor`` (0.5, its default),
+        whatever floor the caller asks for, so a higher floor still gives a
+        subset of the edits.
         Words within ``NEIGHBOURHOOD`` words of an assumed edit get new candidates
         and probabilities, which replace their first ones; the context features
         (how spun the text looks) stay those of the first pass.
         """
         revised: list[tuple[ScoredSentence, ScoredSentence, list[tuple[int, int, int]]]] = []
         for sentence in sentences:
-            assumed = select_edits(sentence.text, sentence.tokens, sentence.candidates, CONTEXT_FLOOR)
+            assumed = select_edits(sentence.text, sentence.tokens, sentence.candidates, floor)
             if not assumed:
                 continue
             text = apply_edits(sentence.text, assumed)
@@ -307,7 +309,6 @@ def _set_gain_margins(group: list[Candidate]) -> float:
 
 
 NEIGHBOURHOOD = 2  # words either side of an edit that the refining pass scores again
-CONTEXT_FLOOR = 0.5  # the edits the refining pass assumes: the decoder's, at its default floor
 
 
 def _revised_ranges(edits: list[Edit]) -> list[tuple[int, int, int]]:
