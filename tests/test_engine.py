@@ -83,18 +83,19 @@ def test_a_plain_number_is_repaired_only_where_the_words_read_better(restorer) -
 
 
 def test_a_neighbour_of_a_restored_word_is_judged_again_beside_it(restorer) -> None:
-    # "fuzzy logic" spun word by word: beside "fluffy", "reasoning" looks right to the LM;
-    # beside the restored "fuzzy" it does not.
+    # "random noise" spun word by word (not a listed phrase, so not mined whole): beside
+    # "clamor", "arbitrary" looks right to the LM; beside the restored "noise" it does not.
     from dataclasses import replace
 
     from unspin.engine import Restorer
 
-    text = "In this work, the fluffy reasoning is used."
+    text = "In this work, the arbitrary clamor is used."
+    assert "arbitrary clamor" not in restorer.generator.mined
     single = Restorer(restorer.generator, restorer.scorer, restorer.reranker,
                       replace(restorer.settings, refine_floors=()), restorer.shortlist)
-    assert [e.spun for e in single.restore(text).edits] == ["fluffy"]
+    assert [e.spun for e in single.restore(text).edits] == ["clamor"]
     refined = restorer.restore(text)
-    assert "the fuzzy logic is used" in refined.text
+    assert "the random noise is used" in refined.text
     assert refined.text == apply_edits(text, refined.edits)
 
 

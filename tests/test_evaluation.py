@@ -147,6 +147,19 @@ def test_pps_split_is_disjoint_stable_and_clean() -> None:
     assert by_tortured["aid vector device"] == "support vector machine"  # "(svm)" stripped
 
 
+def test_held_out_tortured_phrases_are_mined_only_for_the_shipped_table() -> None:
+    from unspin.resources.build import mine_pairs
+
+    _train, test = pps_split()
+    # Whole held-out phrases of up to 4 words, so each is one key of the mined table.
+    short = [p for p in test if len(p.tortured.split()) <= 4]
+    benchmark, shipped = mine_pairs(), mine_pairs(include_pps_test=True)
+    found = [p for p in short if p.correct.lower() in shipped.get(p.tortured.lower(), {})]
+    assert len(found) >= 0.95 * len(short)
+    leaked = [p for p in found if p.correct.lower() in benchmark.get(p.tortured.lower(), {})]
+    assert not leaked, leaked[:5]
+
+
 def test_sotu_paragraphs_are_deterministic_prose() -> None:
     paragraphs = sotu_paragraphs(20, seed=5)
     assert paragraphs == sotu_paragraphs(20, seed=5)
