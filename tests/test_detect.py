@@ -64,6 +64,16 @@ def test_collocation_break_suggests_the_known_bigram() -> None:
     assert (text[signal.start : signal.end], signal.suggestion) == ("Home", "House")
 
 
+def test_collocation_break_blames_the_word_of_the_tighter_collocation() -> None:
+    # "good home" is about as frequent a bigram as "white house", only because "good" is common.
+    text = "Officials at the White Home said so."
+    found = []
+    lexicon = _tiny_lexicon([("house", "home"), ("good", "white")])
+    assert fast_evidence(text, 0, len(text), lexicon, [], found).collocation_break == 1
+    signal = next(s for s in found if s.reason.startswith("collocation"))
+    assert (text[signal.start : signal.end], signal.suggestion) == ("Home", "House")
+
+
 def test_article_agreement_errors_are_counted() -> None:
     text = "It was a attainable goal, an useful one, not an honest slip or a unique idea."
     found = []

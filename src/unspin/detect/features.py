@@ -34,6 +34,7 @@ from unspin.types import Token
 TOP_ORIGINALS = 8  # commonest thesaurus originals kept per spun word
 RARE_GAP = 1.0  # zipf points by which an original must be commoner than the word
 COLLOCATION_LOG_COUNT = 6.0  # log(1 + count) a replacement bigram needs (~400 uses)
+LN_10 = math.log(10)  # zipf frequencies are log10; bigram counts natural logs
 COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be attested
 FIT_WINDOW = 5  # content words either side that make a word's context (GloVe)
 PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym (left and right context)
@@ -351,17 +352,16 @@ def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evid
     if count > 0 or a in FUNCTION_WORDS or b in FUNCTION_WORDS:
         return
     # "White Home": a close synonym of one word makes a well-known bigram with the other.
-    best, where, suggestion = 0.0, right, ""
-    for original in lexicon.originals(b):
-        value = bigram_log_count(a, original.word) if original.strong else 0.0
-        if value > best:
-            best, where, suggestion = value, right, original.word
-    for original in lexicon.originals(a):
-        value = bigram_log_count(original.word, b) if original.strong else 0.0
-        if value > best:
-            best, where, suggestion = value, left, original.word
-    if best >= COLLOCATION_LOG_COUNT:
+    repairs = [(bigram_log_count(a, o.word), right, o.word, (a, o.word)) for o in lexicon.originals(b) if o.strong]
+    repairs += [(bigram_log_count(o.word, b), left, o.word, (o.word, b)) for o in lexicon.originals(a) if o.strong]
+    repairs = [repair for repair in repairs if repair[0] >= COLLOCATION_LOG_COUNT]
+    if repairs:
         evidence.collocation_break += 1
+        # Which word to blame: the repair whose bigram is the tighter collocation (pointwise
+        # mutual information, counts over the words' frequencies), so "White Home" suggests
+        # "White House", not "Good Home", which is about as frequent only because "good" is.
+        _, where, suggestion, _ = max(repairs, key=lambda r: r[0] - LN_10 * (zipf(r[3][0]) + zipf(r[3][1])))
+        best = max(repair[0] for repair in repairs)
         other = right.text if where is left else left.text
         found.append(Signal(where.start, where.end, where.text, transfer_case(where.text, suggestion),
                             min(0.45, best / 40), f"collocation break: '{suggestion}' goes with '{other}'"))
