@@ -126,8 +126,8 @@ class Restorer:
             tokens = tokenise(text)
             focus = _neighbourhood(tokens, [(start, end) for start, end, _ in moved])
             # Candidates are local to their words, so only the focused runs need generating.
-            generated = [c for a, b in focus
-                         for c in self.generator.generate(text, [t for t in tokens if a <= t.start and t.end <= b])]
+            generated = [c for run in focus
+                         for c in self.generator.generate(text, [t for t in tokens if _within(t.start, t.end, [run])])]
             if generated:
                 revised.append((sentence, ScoredSentence(sentence.start, text, tokens, generated, focus), moved))
         if not revised:
@@ -146,7 +146,7 @@ class Restorer:
             for candidate in again.candidates:
                 candidate.start, candidate.end = _to_source(candidate.start, candidate.end, moved)
             sentence.candidates = [c for c in sentence.candidates
-                                   if not any(a <= c.start and c.end <= b for a, b in focus)] + again.candidates
+                                   if not _within(c.start, c.end, focus)] + again.candidates
 
     def score_sentences(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[ScoredSentence]:
         """Every sentence of ``text`` with its scored candidates, context features included.
@@ -178,12 +178,12 @@ class Restorer:
         before the LM's full score: what the shortlist chooses from, and learns from."""
         text, tokens = sentence.text, sentence.tokens
         focus = sentence.focus
-        asked = tokens if focus is None else [t for t in tokens if any(a <= t.start and t.end <= b for a, b in focus)]
+        asked = tokens if focus is None else [t for t in tokens if _within(t.start, t.end, focus)]
         candidates = sentence.candidates + self._lm_proposals(
             text, asked, analysis, {c.key for c in sentence.candidates})
         starts = [t.start for t in tokens]
         for (start, end), group in by_span(candidates).items():
-            if sentence.focus is not None and not any(a <= start and end <= b for a, b in sentence.focus):
+            if focus is not None and not _within(start, end, focus):
                 continue
             spun_lp = self.scorer.word_logprobs(analysis, start, [text[start:end]])[0]
             left = self.scorer.word_logprobs(analysis, start, [c.original for c in group]) - spun_lp
@@ -339,6 +339,11 @@ def _neighbourhood(tokens: list[Token], ranges: list[tuple[int, int]]) -> list[t
         else:
             spans.append((words[k].start, words[k].end))
     return spans
+
+
+def _within(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``start:end`` lies inside one of ``spans``."""
+    return any(a <= start and end <= b for a, b in spans)
 
 
 def _to_source(start: int, end: int, moved: list[tuple[int, int, int]]) -> tuple[int, int]:

@@ -19,6 +19,20 @@ import numpy as np
 # Bump when the training data or features change, so built rerankers are retrained.
 TRAINING_VERSION = 3
 
+# Cheap evidence about the words themselves, computed once for the shortlist
+# (``engine.shortlist_features``) and read again by the reranker.
+WORD_FEATURES = (
+    "zipf_original",
+    "zipf_spun",
+    "log_fanout",
+    "spun_words",
+    "original_words",
+    "bigram_left_gain",
+    "bigram_right_gain",
+    "capitalised_inside",
+    "spun_is_function_word",
+)
+
 FEATURES = (
     "lm_gain",  # Δ log P over the span and right context
     "left_gain",  # Δ log P of the first token, left context only
@@ -31,15 +45,7 @@ FEATURES = (
     "lm_proposal",
     "rule",  # contraction, number word or spintax
     "glove_cosine",
-    "zipf_original",
-    "zipf_spun",
-    "log_fanout",
-    "spun_words",
-    "original_words",
-    "bigram_left_gain",
-    "bigram_right_gain",
-    "capitalised_inside",
-    "spun_is_function_word",
+    *WORD_FEATURES,
     "gain_margin",  # lm_gain over the best other candidate for the span
     "sentence_strong_share",  # share of the sentence's words with a strongly preferred candidate
     "text_strong_share",  # the same over the whole text: spun text has many, clean text few

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.reranker import TRAINING_VERSION
+from unspin.reranker import TRAINING_VERSION, WORD_FEATURES
 
 FEATURES = (
     "left_gain_clipped",  # Δ log P of the first token, left context only, within ±15 nats
@@ -36,15 +36,7 @@ FEATURES = (
     "moby_forward",
     "moby_backward",
     "lm_proposal",
-    "zipf_original",
-    "zipf_spun",
-    "log_fanout",
-    "spun_words",
-    "original_words",
-    "bigram_left_gain",
-    "bigram_right_gain",
-    "capitalised_inside",
-    "spun_is_function_word",
+    *WORD_FEATURES,
 )
 L2 = 1e-3
 

@@ -360,7 +360,7 @@ def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evid
         # Which word to blame: the repair whose bigram is the tighter collocation (pointwise
         # mutual information, counts over the words' frequencies), so "White Home" suggests
         # "White House", not "Good Home", which is about as frequent only because "good" is.
-        _, where, suggestion, _ = max(repairs, key=lambda r: r[0] - LN_10 * (zipf(r[3][0]) + zipf(r[3][1])))
+        _, where, suggestion, _ = max(repairs, key=lambda repair: repair[0] - LN_10 * sum(map(zipf, repair[3])))
         best = max(repair[0] for repair in repairs)
         other = right.text if where is left else left.text
         found.append(Signal(where.start, where.end, where.text, transfer_case(where.text, suggestion),
