@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from unspin.evaluation.align import Replacement, diff_spans
+from unspin.evaluation.align import Replacement, SpinnerChanges, diff_spans
 from unspin.evaluation.datasets import (
     fold_of,
     pps_split,
@@ -43,57 +45,104 @@ def test_diff_spans_is_case_sensitive_and_takes_tokens() -> None:
 
 def test_perfect_restoration_scores_one() -> None:
     counts = edit_scores(SPUN, ORIGINAL, ORIGINAL)
-    assert counts == EditCounts(2, 0, 0, swap_gold=2, swap_true_pos=2)
-    assert counts.precision == counts.recall == counts.f1 == counts.swap_recall == 1.0
+    # "associated with" -> "remembered for" and "endeavors" -> "expeditions": three tokens.
+    assert counts == EditCounts(written=3, written_correct=3, changed=3, recovered=3)
+    assert counts.precision == counts.recall == counts.f1 == 1.0
 
 
 def test_no_edits_leaves_precision_undefined_as_zero() -> None:
     counts = edit_scores(SPUN, ORIGINAL, SPUN)
-    assert (counts.true_pos, counts.false_pos, counts.false_neg) == (0, 0, 2)
+    assert counts == EditCounts(written=0, written_correct=0, changed=3, recovered=0)
     assert counts.precision == counts.recall == counts.f1 == 0.0
 
 
-def test_wrong_original_is_both_false_positive_and_false_negative() -> None:
+def test_wrong_original_counts_against_precision_and_recall() -> None:
     restored = "He is best remembered for his two journeys into the Arctic."
     counts = edit_scores(SPUN, ORIGINAL, restored)
-    assert (counts.true_pos, counts.false_pos, counts.false_neg) == (1, 1, 1)
-    assert counts.precision == counts.recall == 0.5
+    assert counts == EditCounts(written=3, written_correct=2, changed=3, recovered=2)
+    assert counts.precision == counts.recall == pytest.approx(2 / 3)
 
 
-def test_edit_on_untouched_text_is_a_false_positive() -> None:
+def test_edit_on_untouched_text_is_wrong() -> None:
     restored = "She is best remembered for his two expeditions into the Arctic."
-    assert edit_scores(SPUN, ORIGINAL, restored) == EditCounts(2, 1, 0, swap_gold=2, swap_true_pos=2)
+    assert edit_scores(SPUN, ORIGINAL, restored) == EditCounts(written=4, written_correct=3, changed=3, recovered=3)
+    # Rewriting an untouched word in another case writes "the original's token", but undoes nothing.
+    judged = SpinnerChanges(ORIGINAL, SPUN).judge([(0, 2, "HE")])
+    assert judged.correct == [False] and judged.written_correct == 0
 
 
 def test_tokens_are_compared_in_lower_case() -> None:
     counts = edit_scores("Attainable cures exist.", "Possible cures exist.", "possible cures exist.")
-    assert counts.true_pos == 1 and counts.false_pos == 0
+    assert counts.precision == counts.recall == 1.0
 
 
-def test_rewrites_count_for_recall_but_not_for_swap_recall() -> None:
+def test_a_word_brought_back_inside_a_run_of_changes_counts() -> None:
+    # One diff block joins both swaps; bringing back one of them is half the recall and no error.
+    original = "Such organizations frequently meet."
+    spun = "Such associations as often as possible meet."
+    changes = SpinnerChanges(original, spun)
+    assert len(changes.blocks) == 1 and changes.changed == 2
+    start = spun.index("associations")
+    judged = changes.judge([(start, start + len("associations"), "organizations")])
+    assert judged.correct == [True] and judged.written == judged.written_correct == judged.recovered == 1
+    wrong = changes.judge([(start, start + len("associations"), "groups")])
+    assert wrong.correct == [False] and wrong.written_correct == wrong.recovered == 0
+    both = changes.judge([(start, start + len("associations"), "organizations"),
+                          (spun.index("as often"), spun.index(" meet"), "frequently")])
+    assert both.correct == [True, True] and both.recovered == 2
+
+
+def test_a_deletion_is_right_only_where_the_spinner_added_words() -> None:
+    original = "The plan works."
+    spun = "The plan really works."
+    changes = SpinnerChanges(original, spun)
+    start = spun.index("really")
+    assert changes.judge([(start, start + len("really "), "")]).correct == [True]
+    assert changes.judge([(0, len("The "), "")]).correct == [False]
+
+
+def test_rewrites_count_for_recall() -> None:
     original = "The ship was sent north to rescue the crew of the lost vessel. It was cold."
     spun = "To save the team of the lost vessel, the boat was dispatched north. It was chilly."
     counts = edit_scores(spun, original, spun.replace("chilly", "cold"))
-    assert counts.true_pos == 1 and counts.false_pos == 0 and counts.false_neg >= 1
-    assert counts.recall < 1.0
-    assert counts.swap_true_pos == 1 and counts.swap_recall == pytest.approx(1 / counts.swap_gold)
+    assert counts.written == counts.written_correct == counts.recovered == 1
+    assert counts.changed > 5 and counts.recall < 0.2
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), rate=st.floats(0.2, 0.9), keep=st.integers(0, 2**20))
+def test_the_spinners_own_edits_undone_score_perfect_precision(seed: int, rate: float, keep: int) -> None:
+    from unspin.spin import spin
+
+    original = ("The committee said on Monday that the new rules would help small firms hire more workers "
+                "and would cut the cost of training for young people across the country.")
+    spun = spin(original, rate=rate, seed=seed)
+    changes = SpinnerChanges(original, spun.text)
+    # Undo any subset of the simulator's swaps: each is right, the recall is the undone share.
+    chosen = [edit for n, edit in enumerate(spun.edits) if keep >> n & 1]
+    judged = changes.judge([(edit.start, edit.end, edit.original) for edit in chosen])
+    assert all(judged.correct) and judged.written == judged.written_correct
+    everything = changes.judge([(edit.start, edit.end, edit.original) for edit in spun.edits])
+    assert all(everything.correct) and everything.recovered == changes.changed
+    assert judged.recovered <= everything.recovered
+    # Writing a word that is in no version of the sentence is never right.
+    assert not any(changes.judge([(edit.start, edit.end, "zyzzyva")]).correct[0] for edit in spun.edits)
 
 
 def test_counts_pool_by_addition() -> None:
-    total = EditCounts(1, 2, 3, 4, 1) + EditCounts(3, 0, 1, 2, 2)
-    assert total == EditCounts(4, 2, 4, 6, 3)
-    assert total.precision == pytest.approx(4 / 6)
-    assert total.recall == pytest.approx(4 / 8)
-    assert total.f1 == pytest.approx(2 * (4 / 6) * 0.5 / (4 / 6 + 0.5))
-    assert EditCounts(0, 0, 0).swap_recall == 0.0
+    total = EditCounts(1, 1, 3, 1) + EditCounts(3, 2, 1, 1)
+    assert total == EditCounts(4, 3, 4, 2)
+    assert total.precision == pytest.approx(3 / 4)
+    assert total.recall == pytest.approx(2 / 4)
+    assert total.f1 == pytest.approx(2 * 0.75 * 0.5 / 1.25)
 
 
 def test_real_pairs_restored_perfectly_score_one() -> None:
-    total = EditCounts(0, 0, 0)
+    total = EditCounts()
     for pair in spinbot_pairs():
         total += edit_scores(pair.spun, pair.original, pair.original)
-    assert total.false_pos == total.false_neg == 0
-    assert total.true_pos > 1000 and total.swap_gold > 0.8 * total.true_pos
+    assert total.precision == total.recall == 1.0
+    assert total.changed > 5000
 
 
 # --- word error rate and density -------------------------------------------
@@ -178,23 +227,6 @@ def test_synthetic_pairs_carry_gold_edits() -> None:
     assert sum(len(p.edits) for p in pairs) > 20
     for pair in pairs:
         assert apply_edits(pair.spun, pair.edits) == pair.original
-
-
-def test_gold_originals_map_each_spun_span_back_to_its_original() -> None:
-    from unspin.evaluation.align import gold_originals, normalised
-    from unspin.spin import spin
-
-    original = (
-        "The committee said on Monday that the new rules would help small firms hire more workers "
-        "and would cut the cost of training for young people across the country."
-    )
-    spun = spin(original, rate=0.8, seed=3)
-    assert spun.edits, "the spinner should swap something at this rate"
-    gold = gold_originals(original, spun.text)
-    for edit in spun.edits:
-        # Every swap the spinner reports is found, with the word it replaced.
-        assert spun.text[edit.start : edit.end] == edit.spun
-        assert gold.get((edit.start, edit.end)) == normalised(edit.original)
 
 
 def test_reliability_table_and_calibration_error() -> None:

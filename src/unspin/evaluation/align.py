@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,30 +53,140 @@ def _text(token: Token | str) -> str:
     return token if isinstance(token, str) else token.text
 
 
-def gold_originals(original: str, spun: str) -> dict[tuple[int, int], str]:
-    """What each spun span should become: (start, end) character span in ``spun`` → the
-    original's lower-cased tokens joined by spaces.
+ProposedEdit = tuple[int, int, str]  # (start, end) in the spun text, and the text written there
 
-    Adjacent swaps merge into one block ("back naval" ← "rear admiral"); when the
-    two sides have as many tokens, each word's own swap is listed too.
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """How a set of edits to a spun text compares with the original (see ``SpinnerChanges``)."""
+
+    correct: list[bool]  # per edit: it wrote only the original's words there, and undid a change
+    written: int  # tokens the edits wrote (a deletion counts as one)
+    written_correct: int  # of those, the original's own tokens in their place
+    recovered: int  # original tokens the spinner had replaced or removed that the edits brought back
+
+
+class SpinnerChanges:
+    """Where a spun text differs from its original, token by token, and a judge of edits to it.
+
+    The spinner's changes are the blocks of ``diff_spans`` (spun → original). A
+    block often joins several neighbouring swaps ("associations as often as
+    possible" ← "organizations frequently"), so an edit is not judged by whether
+    it covers a whole block: the edits are made inside the region of the blocks
+    they touch, that region is aligned with the original's, and each written
+    token counts as correct when the alignment pairs it with the same token of
+    the original (in lower case). So "associations" → "organizations" is right
+    there, "suggestions" → "recommendations" for "implications" is not, and an
+    edit of words the spinner left alone can only be wrong.
     """
-    from unspin.tokenise import tokenise
 
-    spun_tokens, original_tokens = tokenise(spun), tokenise(original)
-    gold: dict[tuple[int, int], str] = {}
-    for block in diff_spans(spun_tokens, original_tokens):
-        spun_part = spun_tokens[block.src_start_tok : block.src_end_tok]
-        original_part = original_tokens[block.dst_start_tok : block.dst_end_tok]
-        if spun_part and original_part:
-            gold[(spun_part[0].start, spun_part[-1].end)] = " ".join(t.lower for t in original_part)
-        if len(spun_part) == len(original_part) > 1:
-            for spun_token, original_token in zip(spun_part, original_part):
-                gold[(spun_token.start, spun_token.end)] = original_token.lower
-    return gold
+    def __init__(self, original: str, spun: str) -> None:
+        from unspin.tokenise import tokenise
 
+        self.spun_tokens, self.original_tokens = tokenise(spun), tokenise(original)
+        self.blocks = diff_spans(self.spun_tokens, self.original_tokens)
+        self._token_starts = [t.start for t in self.spun_tokens]
+        self._token_ends = [t.end for t in self.spun_tokens]
+        # Spun tokens outside the blocks pair with one original token each.
+        self._to_original: dict[int, int] = {}
+        spun_at = original_at = 0
+        for block in [*self.blocks, Replacement(len(self.spun_tokens), 0, len(self.original_tokens), 0)]:
+            for offset in range(block.src_start_tok - spun_at):
+                self._to_original[spun_at + offset] = original_at + offset
+            spun_at, original_at = block.src_end_tok, block.dst_end_tok
+        self._changed_original = {j for b in self.blocks for j in range(b.dst_start_tok, b.dst_end_tok)}
 
-def normalised(text: str) -> str:
-    """Lower-cased tokens joined by spaces: the form ``gold_originals`` gives."""
-    from unspin.tokenise import tokenise
+    @property
+    def changed(self) -> int:
+        """Original tokens the spinner replaced or removed (the recall denominator)."""
+        return len(self._changed_original)
 
-    return " ".join(t.lower for t in tokenise(text))
+    def _tokens_of(self, start: int, end: int) -> tuple[int, int]:
+        """The spun tokens [first, last) that the character span overlaps (empty: where it sits)."""
+        first = bisect.bisect_right(self._token_ends, start)
+        last = bisect.bisect_left(self._token_starts, end)
+        return first, max(first, last)
+
+    def _region(self, first: int, last: int) -> tuple[int, int, list[Replacement]]:
+        """Widen spun tokens [first, last) to the blocks they touch (a block or an edit that
+        inserts touches what is on either side of it)."""
+        touched = []
+        for block in self.blocks:
+            if first < last and block.src_start_tok < block.src_end_tok:
+                hit = block.src_start_tok < last and first < block.src_end_tok
+            else:
+                hit = block.src_start_tok <= last and first <= block.src_end_tok
+            if hit:
+                touched.append(block)
+                first, last = min(first, block.src_start_tok), max(last, block.src_end_tok)
+        return first, last, touched
+
+    def _original_range(self, first: int, last: int, touched: list[Replacement]) -> tuple[int, int]:
+        """The original tokens that spun tokens [first, last) (widened by ``_region``) stand for."""
+        paired = [self._to_original[i] for i in range(first, last) if i in self._to_original]
+        begins = paired + [block.dst_start_tok for block in touched]
+        ends = [j + 1 for j in paired] + [block.dst_end_tok for block in touched]
+        return (min(begins), max(ends)) if begins else (0, 0)
+
+    def judge(self, edits: Sequence[ProposedEdit]) -> Judgement:
+        """Judge edits (non-overlapping character spans of the spun text, with their new text)."""
+        from unspin.tokenise import tokenise
+
+        spans = [self._tokens_of(start, end) for start, end, _ in edits]
+        groups: list[list] = []  # [first, last, touched blocks, edit numbers]: edits judged together
+        for number in sorted(range(len(edits)), key=lambda n: spans[n]):
+            first, last, touched = self._region(*spans[number])
+            if groups and first < groups[-1][1]:
+                group = groups[-1]
+                group[1], group[2], group[3] = max(group[1], last), group[2] + touched, group[3] + [number]
+            else:
+                groups.append([first, last, touched, [number]])
+        written = [len(tokenise(text)) for _, _, text in edits]
+        written_correct = [0] * len(edits)
+        recovering = [0] * len(edits)
+        for first, last, touched, numbers in groups:
+            # The region as the edits leave it: each token with the edit that wrote it (or None).
+            starting = {spans[n][0]: n for n in numbers}
+            texts: list[str] = []
+            owners: list[int | None] = []
+            index = first
+            while index <= last:
+                number = starting.pop(index, None)
+                if number is not None:
+                    new = [t.lower for t in tokenise(edits[number][2])]
+                    texts += new
+                    owners += [number] * len(new)
+                    if spans[number][1] > index:
+                        index = spans[number][1]
+                        continue
+                if index < last:
+                    texts.append(self.spun_tokens[index].lower)
+                    owners.append(None)
+                index += 1
+            low, high = self._original_range(first, last, touched)
+            target = [t.lower for t in self.original_tokens[low:high]]
+            for a, b, size in difflib.SequenceMatcher(None, texts, target, autojunk=False).get_matching_blocks():
+                for k in range(size):
+                    owner = owners[a + k]
+                    if owner is not None:
+                        written_correct[owner] += 1
+                        recovering[owner] += (low + b + k) in self._changed_original
+        correct, right_tokens = [], 0
+        for number in range(len(edits)):
+            first, last = spans[number]
+            if not written[number]:  # a deletion is right when it removes only what the spinner put in
+                correct.append(last > first and all(i not in self._to_original for i in range(first, last)))
+                right_tokens += correct[-1]
+                continue
+            # Its tokens count only if it undid a change: brought an original token back, or
+            # removed one the spinner put in ("firms up" -> "firms"); rewriting a word the
+            # spinner left alone ("he" -> "He") is never right.
+            undid = recovering[number] > 0 or any(i not in self._to_original for i in range(first, last))
+            correct.append(undid and written_correct[number] == written[number])
+            right_tokens += written_correct[number] if undid else 0
+        return Judgement(
+            correct=correct,
+            written=sum(max(n, 1) for n in written),
+            written_correct=right_tokens,
+            recovered=sum(recovering),
+        )

@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from unspin.evaluation.align import gold_originals, normalised
+from unspin.evaluation.align import SpinnerChanges
 from unspin.evaluation.datasets import fold_of, pps_split, spinbot_pairs, synthetic_pairs
 from unspin.evaluation.metrics import (
-    EditCounts, edit_scores, expected_calibration_error, reliability_table, word_count, word_error_rate,
+    EditCounts, expected_calibration_error, reliability_table, word_count, word_error_rate,
 )
 from unspin.resources.build import (
     SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS, load_restorer, mine_pairs, train_models,
@@ -37,22 +37,22 @@ TORTURED_TEMPLATE = "In this work, the {} is used."
 
 def restoration_sums(restorer, pairs) -> dict:
     """Raw sums over (original, spun) pairs; ``summarise`` turns pooled sums into figures."""
-    counts = EditCounts(0, 0, 0)
+    counts = EditCounts()
     sums = {"pairs": len(pairs), "wer_before": 0.0, "wer_after": 0.0, "clean_edits": 0, "clean_words": 0,
             "edit_confidence": [], "edit_correct": []}
     for original, spun in pairs:
         restoration = restorer.restore(spun)
-        restored = restoration.text
-        counts = counts + edit_scores(spun, original, restored)
-        gold = gold_originals(original, spun)
-        for edit in restoration.edits:  # is each confidence borne out?
-            sums["edit_confidence"].append(edit.confidence)
-            sums["edit_correct"].append(gold.get((edit.start, edit.end)) == normalised(edit.original))
+        changes = SpinnerChanges(original, spun)
+        judgement = changes.judge([(edit.start, edit.end, edit.original) for edit in restoration.edits])
+        counts = counts + EditCounts.of(judgement, changes)
+        sums["edit_confidence"] += [edit.confidence for edit in restoration.edits]  # is each borne out?
+        sums["edit_correct"] += judgement.correct
         sums["wer_before"] += word_error_rate(original, spun)
-        sums["wer_after"] += word_error_rate(original, restored)
+        sums["wer_after"] += word_error_rate(original, restoration.text)
         sums["clean_edits"] += len(restorer.restore(original).edits)
         sums["clean_words"] += word_count(original)  # the edit-density unit of ``metrics``
-    sums.update(true_pos=counts.true_pos, false_pos=counts.false_pos, false_neg=counts.false_neg)
+    sums.update(written=counts.written, written_correct=counts.written_correct, changed=counts.changed,
+                recovered=counts.recovered)
     return sums
 
 
@@ -67,7 +67,7 @@ def _add(values):
 def summarise(parts: list[dict]) -> dict:
     """Pool the sums of one or more parts (micro-averaged) into the reported figures."""
     total = {key: _add(part[key] for part in parts) for key in parts[0]}
-    counts = EditCounts(total["true_pos"], total["false_pos"], total["false_neg"])
+    counts = EditCounts(total["written"], total["written_correct"], total["changed"], total["recovered"])
     n = max(total["pairs"], 1)
     table = reliability_table(total["edit_correct"], total["edit_confidence"], CONFIDENCE_BINS)
     return {
@@ -75,8 +75,9 @@ def summarise(parts: list[dict]) -> dict:
             {"edits": n, "mean_confidence": predicted, "share_correct": observed} for predicted, observed, n in table
         ],
         "confidence_ece": expected_calibration_error(table),
-        "pairs": total["pairs"], "true_pos": counts.true_pos, "false_pos": counts.false_pos,
-        "false_neg": counts.false_neg, "precision": counts.precision, "recall": counts.recall,
+        "pairs": total["pairs"], "written": counts.written, "written_correct": counts.written_correct,
+        "changed": counts.changed, "recovered": counts.recovered, "precision": counts.precision,
+        "recall": counts.recall,
         "f1": counts.f1, "wer_before": total["wer_before"] / n, "wer_after": total["wer_after"] / n,
         "clean_edits": total["clean_edits"], "clean_words": total["clean_words"],
         "clean_edits_per_1000_words": 1000 * total["clean_edits"] / max(total["clean_words"], 1),
@@ -147,11 +148,11 @@ def markdown(results: dict) -> str:
     s, y, t, c = results["spinbot"], results["synthetic"], results["tortured"], results["speed"]
     lines = [
         "| benchmark | figure | value |", "|---|---|---|",
-        f"| SpinBot pairs (folds {s['folds']} of 2, {s['pairs']} paragraphs) | edit precision / recall / F1 | {s['precision']:.3f} / {s['recall']:.3f} / {s['f1']:.3f} |",
+        f"| SpinBot pairs (folds {s['folds']} of 2, {s['pairs']} paragraphs) | precision / recall / F1 (tokens, `metrics`) | {s['precision']:.3f} / {s['recall']:.3f} / {s['f1']:.3f} |",
         f"| | WER before → after | {s['wer_before']:.3f} → {s['wer_after']:.3f} |",
         f"| | false edits on the originals | {s['clean_edits_per_1000_words']:.2f} per 1,000 words |",
         f"| | edit confidence: expected calibration error | {s.get('confidence_ece', float('nan')):.3f} |",
-        f"| Synthetic SOTU spins ({y['pairs']} paragraphs) | edit precision / recall / F1 | {y['precision']:.3f} / {y['recall']:.3f} / {y['f1']:.3f} |",
+        f"| Synthetic SOTU spins ({y['pairs']} paragraphs) | precision / recall / F1 (tokens) | {y['precision']:.3f} / {y['recall']:.3f} / {y['f1']:.3f} |",
         f"| | WER before → after | {y['wer_before']:.3f} → {y['wer_after']:.3f} |",
         f"| | false edits on the originals | {y['clean_edits_per_1000_words']:.2f} per 1,000 words |",
         f"| | edit confidence: expected calibration error | {y.get('confidence_ece', float('nan')):.3f} |",

@@ -1,16 +1,17 @@
 """Scores for a restoration, measured on tokens against the known original.
 
-Edit scoring: the *gold* edits are the blocks where the spun text differs from
-the original, the *system* edits the blocks where the restored text differs
-from the spun one (both by ``diff_spans``). A system edit is a true positive
-when it covers exactly the spun tokens of a gold block and writes the
-original's tokens there (compared in lower case). Every other system edit is a
-false positive; every gold block not matched is a false negative.
-
-All gold blocks count for ``recall``, including insertions, deletions and long
-rewrites that no word-swap restorer can undo (SpinBot also reorders clauses and
-rewrites phrases). ``swap_recall`` is restricted to word swaps: gold blocks that
-replace 1–4 tokens by 1–4 tokens.
+Edit scoring is by token (``align.SpinnerChanges``): the spinner's changes are
+where the spun text differs from the original; the restorer's edits are made
+inside the stretches of those changes they touch, which are then aligned with
+the original's. *Precision* is the share of the tokens the edits wrote that
+are the original's own, in their place; *recall* the share of the original's
+tokens that the spinner replaced or removed that the edits brought back. A
+token, not a whole diff block, is the unit because one block often joins
+several neighbouring swaps ("associations as often as possible" ←
+"organizations frequently"): bringing back "organizations" is right even when
+"as often as possible" stays. Every token the spinner changed counts for
+recall, including long rewrites that no word-swap restorer can undo (SpinBot
+also reorders clauses and rewrites phrases).
 """
 
 from __future__ import annotations
@@ -18,47 +19,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from unspin.evaluation.align import Replacement, diff_spans
+from unspin.evaluation.align import Judgement, ProposedEdit, SpinnerChanges, diff_spans
 from unspin.tokenise import tokenise
-
-MAX_SWAP_TOKENS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class EditCounts:
-    """Edit-level counts; add them to pool over documents (micro-averaging)."""
+    """Token counts behind precision and recall; add them to pool over documents (micro-averaging)."""
 
-    true_pos: int
-    false_pos: int
-    false_neg: int
-    swap_gold: int = 0  # gold blocks that are word swaps
-    swap_true_pos: int = 0  # of those, restored exactly
+    written: int = 0  # tokens the edits wrote (a deletion counts as one)
+    written_correct: int = 0  # of those, the original's own tokens in their place
+    changed: int = 0  # original tokens the spinner replaced or removed
+    recovered: int = 0  # of those, brought back by the edits
+
+    @classmethod
+    def of(cls, judgement: Judgement, changes: SpinnerChanges) -> EditCounts:
+        return cls(judgement.written, judgement.written_correct, changes.changed, judgement.recovered)
 
     def __add__(self, other: EditCounts) -> EditCounts:
         return EditCounts(
-            self.true_pos + other.true_pos,
-            self.false_pos + other.false_pos,
-            self.false_neg + other.false_neg,
-            self.swap_gold + other.swap_gold,
-            self.swap_true_pos + other.swap_true_pos,
+            self.written + other.written,
+            self.written_correct + other.written_correct,
+            self.changed + other.changed,
+            self.recovered + other.recovered,
         )
 
     @property
     def precision(self) -> float:
-        return _ratio(self.true_pos, self.true_pos + self.false_pos)
+        return _ratio(self.written_correct, self.written)
 
     @property
     def recall(self) -> float:
-        return _ratio(self.true_pos, self.true_pos + self.false_neg)
+        return _ratio(self.recovered, self.changed)
 
     @property
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return _ratio(2 * p * r, p + r)
-
-    @property
-    def swap_recall(self) -> float:
-        return _ratio(self.swap_true_pos, self.swap_gold)
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -66,34 +63,22 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
-def is_word_swap(block: Replacement) -> bool:
-    return 1 <= block.src_length <= MAX_SWAP_TOKENS and 1 <= block.dst_length <= MAX_SWAP_TOKENS
-
-
 def edit_scores(spun: str, original: str, restored: str) -> EditCounts:
-    """Count exact restorations of the spinner's edits (see the module docstring)."""
-    spun_tokens, original_tokens, restored_tokens = ([t.text for t in tokenise(x)] for x in (spun, original, restored))
-    gold = {(b.src_start_tok, b.src_end_tok): b for b in diff_spans(spun_tokens, original_tokens)}
-    system = diff_spans(spun_tokens, restored_tokens)
-    original_lower = [t.lower() for t in original_tokens]
-    restored_lower = [t.lower() for t in restored_tokens]
+    """Score a restored text: its edits are the blocks where it differs from the spun one."""
+    changes = SpinnerChanges(original, spun)
+    return EditCounts.of(changes.judge(text_edits(spun, restored)), changes)
 
-    true_pos = swap_true_pos = 0
-    for block in system:
-        match = gold.get((block.src_start_tok, block.src_end_tok))
-        if match and (
-            restored_lower[block.dst_start_tok : block.dst_end_tok]
-            == original_lower[match.dst_start_tok : match.dst_end_tok]
-        ):
-            true_pos += 1
-            swap_true_pos += is_word_swap(match)
-    return EditCounts(
-        true_pos=true_pos,
-        false_pos=len(system) - true_pos,
-        false_neg=len(gold) - true_pos,
-        swap_gold=sum(is_word_swap(b) for b in gold.values()),
-        swap_true_pos=swap_true_pos,
-    )
+
+def text_edits(before: str, after: str) -> list[ProposedEdit]:
+    """The token blocks where ``after`` differs from ``before``, as (start, end, new text) in ``before``."""
+    old, new = tokenise(before), tokenise(after)
+    edits = []
+    for block in diff_spans(old, new):
+        start = old[block.src_start_tok].start if block.src_start_tok < len(old) else len(before)
+        end = old[block.src_end_tok - 1].end if block.src_end_tok > block.src_start_tok else start
+        written = new[block.dst_start_tok : block.dst_end_tok]
+        edits.append((start, end, after[written[0].start : written[-1].end] if written else ""))
+    return edits
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:

@@ -122,39 +122,50 @@ def shortlist_examples(restorer, pairs: list[tuple[str, str]], progress: Callabl
     import numpy as np
 
     from unspin.engine import RESIDUE_RULES, chunks
-    from unspin.evaluation.align import gold_originals, normalised
+    from unspin.evaluation.align import SpinnerChanges
 
     rows, labels, sizes = [], [], []
     for n, (original, spun) in enumerate(pairs):
-        gold = gold_originals(original, spun)
+        right = _right_edit(SpinnerChanges(original, spun))
         for chunk in chunks(restorer.generated_sentences(spun), lambda sentence: len(sentence.text)):
             for sentence, analysis in zip(chunk, restorer.scorer.analyse_many([s.text for s in chunk])):
                 for group, features in restorer.span_groups(sentence, analysis):
                     keep = [i for i, c in enumerate(group) if c.rule not in RESIDUE_RULES]
                     if not keep:
                         continue
-                    first = group[0]
-                    wanted = gold.get((first.start + sentence.start, first.end + sentence.start))
+                    start, end = group[0].start + sentence.start, group[0].end + sentence.start
                     rows.append(features[keep])
-                    labels += [int(wanted is not None and wanted == normalised(group[i].original)) for i in keep]
+                    labels += [right(start, end, group[i].original) for i in keep]
                     sizes.append(len(keep))
         if progress:
             progress(n + 1)
     return np.concatenate(rows), np.array(labels), np.repeat(np.arange(len(sizes)), sizes)
 
 
+def _right_edit(changes) -> Callable[[int, int, str], int]:
+    """1 if writing ``text`` over ``spun[start:end]``, alone, brings back the original there
+    (judged as the benchmark judges edits), else 0; remembered per edit."""
+    import functools
+
+    @functools.cache
+    def right(start: int, end: int, text: str) -> int:
+        return int(changes.judge([(start, end, text)]).correct[0])
+
+    return right
+
+
 def training_examples(restorer, pairs: list[tuple[str, str]], progress: Callable[[int], None] | None = None):
     """Feature rows and 0/1 labels for every candidate the restorer scores on (original, spun) pairs."""
-    from unspin.evaluation.align import gold_originals, normalised
+    from unspin.evaluation.align import SpinnerChanges
 
     rows, labels = [], []
     for n, (original, spun) in enumerate(pairs):
-        gold = gold_originals(original, spun)
+        right = _right_edit(SpinnerChanges(original, spun))
         for sentence in restorer.score_sentences(spun):
             for candidate in sentence.candidates:
-                wanted = gold.get((candidate.start + sentence.start, candidate.end + sentence.start))
                 rows.append(candidate.features)
-                labels.append(int(wanted is not None and wanted == normalised(candidate.original)))
+                labels.append(right(candidate.start + sentence.start, candidate.end + sentence.start,
+                                    candidate.original))
         if progress:
             progress(n + 1)
     return rows, labels
