@@ -66,6 +66,16 @@ class Judgement:
     recovered: int  # original tokens the spinner had replaced or removed that the edits brought back
 
 
+@dataclass
+class _Stretch:
+    """Spun tokens [first, last), the spinner's blocks among them, and the edits made there."""
+
+    first: int
+    last: int
+    blocks: list[Replacement]
+    edits: list[int]
+
+
 class SpinnerChanges:
     """Where a spun text differs from its original, token by token, and a judge of edits to it.
 
@@ -128,42 +138,56 @@ class SpinnerChanges:
         ends = [j + 1 for j in paired] + [block.dst_end_tok for block in touched]
         return (min(begins), max(ends)) if begins else (0, 0)
 
+    def _stretches(self, spans: list[tuple[int, int]]) -> list[_Stretch]:
+        """The edits grouped by the stretch of spun tokens they and the blocks they touch cover
+        (edits whose stretches overlap are judged together)."""
+        stretches: list[_Stretch] = []
+        for number in sorted(range(len(spans)), key=lambda n: spans[n]):
+            first, last, touched = self._region(*spans[number])
+            if stretches and first < stretches[-1].last:
+                stretch = stretches[-1]
+                stretch.last = max(stretch.last, last)
+                stretch.blocks += touched
+                stretch.edits.append(number)
+            else:
+                stretches.append(_Stretch(first, last, touched, [number]))
+        return stretches
+
+    def _as_edited(self, stretch: _Stretch, edits: Sequence[ProposedEdit],
+                   spans: list[tuple[int, int]]) -> tuple[list[str], list[int | None]]:
+        """The stretch's tokens (lower case) with its edits made, and the edit that wrote each (or None)."""
+        from unspin.tokenise import tokenise
+
+        starting = {spans[n][0]: n for n in stretch.edits}
+        texts: list[str] = []
+        owners: list[int | None] = []
+        index = stretch.first
+        while index <= stretch.last:
+            number = starting.pop(index, None)
+            if number is not None:
+                new = [t.lower for t in tokenise(edits[number][2])]
+                texts += new
+                owners += [number] * len(new)
+                if spans[number][1] > index:
+                    index = spans[number][1]
+                    continue
+            if index < stretch.last:
+                texts.append(self.spun_tokens[index].lower)
+                owners.append(None)
+            index += 1
+        return texts, owners
+
     def judge(self, edits: Sequence[ProposedEdit]) -> Judgement:
         """Judge edits (non-overlapping character spans of the spun text, with their new text)."""
         from unspin.tokenise import tokenise
 
         spans = [self._tokens_of(start, end) for start, end, _ in edits]
-        groups: list[list] = []  # [first, last, touched blocks, edit numbers]: edits judged together
-        for number in sorted(range(len(edits)), key=lambda n: spans[n]):
-            first, last, touched = self._region(*spans[number])
-            if groups and first < groups[-1][1]:
-                group = groups[-1]
-                group[1], group[2], group[3] = max(group[1], last), group[2] + touched, group[3] + [number]
-            else:
-                groups.append([first, last, touched, [number]])
         written = [len(tokenise(text)) for _, _, text in edits]
         written_correct = [0] * len(edits)
         recovering = [0] * len(edits)
-        for first, last, touched, numbers in groups:
-            # The region as the edits leave it: each token with the edit that wrote it (or None).
-            starting = {spans[n][0]: n for n in numbers}
-            texts: list[str] = []
-            owners: list[int | None] = []
-            index = first
-            while index <= last:
-                number = starting.pop(index, None)
-                if number is not None:
-                    new = [t.lower for t in tokenise(edits[number][2])]
-                    texts += new
-                    owners += [number] * len(new)
-                    if spans[number][1] > index:
-                        index = spans[number][1]
-                        continue
-                if index < last:
-                    texts.append(self.spun_tokens[index].lower)
-                    owners.append(None)
-                index += 1
-            low, high = self._original_range(first, last, touched)
+        for stretch in self._stretches(spans):
+            texts, owners = self._as_edited(stretch, edits, spans)
+            low, high = self._original_range(stretch.first, stretch.last, stretch.blocks)
             target = [t.lower for t in self.original_tokens[low:high]]
             for a, b, size in difflib.SequenceMatcher(None, texts, target, autojunk=False).get_matching_blocks():
                 for k in range(size):
