@@ -153,11 +153,10 @@ class SpinnerChanges:
                 stretches.append(_Stretch(first, last, touched, [number]))
         return stretches
 
-    def _as_edited(self, stretch: _Stretch, edits: Sequence[ProposedEdit],
+    def _as_edited(self, stretch: _Stretch, new_tokens: list[list[str]],
                    spans: list[tuple[int, int]]) -> tuple[list[str], list[int | None]]:
-        """The stretch's tokens (lower case) with its edits made, and the edit that wrote each (or None)."""
-        from unspin.tokenise import tokenise
-
+        """The stretch's tokens (lower case) with its edits' ``new_tokens`` made, and the edit
+        that wrote each (or None)."""
         starting = {spans[n][0]: n for n in stretch.edits}
         texts: list[str] = []
         owners: list[int | None] = []
@@ -165,9 +164,8 @@ class SpinnerChanges:
         while index <= stretch.last:
             number = starting.pop(index, None)
             if number is not None:
-                new = [t.lower for t in tokenise(edits[number][2])]
-                texts += new
-                owners += [number] * len(new)
+                texts += new_tokens[number]
+                owners += [number] * len(new_tokens[number])
                 if spans[number][1] > index:
                     index = spans[number][1]
                     continue
@@ -182,11 +180,12 @@ class SpinnerChanges:
         from unspin.tokenise import tokenise
 
         spans = [self._tokens_of(start, end) for start, end, _ in edits]
-        written = [len(tokenise(text)) for _, _, text in edits]
+        new_tokens = [[t.lower for t in tokenise(text)] for _, _, text in edits]
+        written = [len(tokens) for tokens in new_tokens]
         written_correct = [0] * len(edits)
         recovering = [0] * len(edits)
         for stretch in self._stretches(spans):
-            texts, owners = self._as_edited(stretch, edits, spans)
+            texts, owners = self._as_edited(stretch, new_tokens, spans)
             low, high = self._original_range(stretch.first, stretch.last, stretch.blocks)
             target = [t.lower for t in self.original_tokens[low:high]]
             for a, b, size in difflib.SequenceMatcher(None, texts, target, autojunk=False).get_matching_blocks():
