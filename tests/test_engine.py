@@ -115,15 +115,19 @@ def test_cached_replacement_scores_equal_full_sentence_scores(restorer) -> None:
     assert gains[0] > 3  # "White House" is far likelier than "White Home"
 
 
-def test_sentences_scored_together_score_as_they_do_alone() -> None:
-    """Batching pads sentences and gathers their caches; none of that may leak into a score.
-
-    In float32 a sentence's scores must not depend on its batch-mates (bfloat16,
-    the default here, rounds differently with the matrix shapes, by ~0.3 nats)."""
+@pytest.fixture(scope="module")
+def float32_scorer():
+    """The default model in float32, whose arithmetic does not depend on the matrix shapes
+    (bfloat16 rounds differently with them, by ~0.3 nats)."""
     from unspin.resources.model import default_model_dir
     from unspin.scorer import CausalLMScorer
 
-    scorer = CausalLMScorer.from_pretrained(default_model_dir(), dtype="float32")
+    return CausalLMScorer.from_pretrained(default_model_dir(), dtype="float32")
+
+
+def test_sentences_scored_together_score_as_they_do_alone(float32_scorer) -> None:
+    """Batching pads sentences and gathers their caches; none of that may leak into a score."""
+    scorer = float32_scorer
     sentences = ["The White Home mentioned on Monday that the president will visit Ohio.",
                  "Short one.",
                  "A much longer sentence, with commas and clauses, that the model reads to its very end point"]
@@ -137,6 +141,27 @@ def test_sentences_scored_together_score_as_they_do_alone() -> None:
         assert analysis.token_logprobs == pytest.approx(alone.token_logprobs, abs=1e-3)
         assert gains == pytest.approx(scorer.replacement_gains(alone, replacements), abs=1e-3)
     assert batched[0][0] > 3  # and the scores still mean something: "White House"
+
+
+def test_replacements_run_side_by_side_do_not_see_each_other(float32_scorer, monkeypatch) -> None:
+    """A sentence's replacements run as one packed sequence (split in several when long):
+    each must score exactly as the whole edited sentence does, whatever its pack-mates."""
+    import unspin.scorer
+
+    scorer = float32_scorer
+    monkeypatch.setattr(scorer, "right_context", 10_000)  # score to the end, as the full sentence is
+    sentence = "The White Home mentioned on Monday that the president will visit Ohio next week."
+    analysis = scorer.analyse(sentence)
+    replacements = [(10, 14, "House"), (15, 24, "said"), (0, 3, "A"), (28, 34, "Tuesday"),
+                    (44, 53, "prime minister of the country"), (59, 64, "see"), (65, 69, "Texas"),
+                    (70, 74, "last"), (4, 9, "Black")]
+    direct = [scorer.analyse(sentence[:start] + new + sentence[end:]).total_logprob - analysis.total_logprob
+              for start, end, new in replacements]
+    packed = scorer.replacement_gains(analysis, replacements)
+    monkeypatch.setattr(unspin.scorer, "MAX_PACK_TOKENS", 12)  # several packs for the one sentence
+    split = scorer.replacement_gains(analysis, replacements)
+    assert packed == pytest.approx(direct, abs=2e-3)
+    assert split == pytest.approx(direct, abs=2e-3)
 
 
 def test_inflected_forms_find_inflected_originals(restorer) -> None:

@@ -8,7 +8,9 @@ The decoder asks two things of a causal LM, per sentence:
 2. for a batch of single-span replacements (``replacement_gains``), the change in
    log-probability of the replaced span plus a few tokens of right context.
    The replacements re-use the first pass's key/value cache: each one only
-   runs its new tokens, attending to the cached prefix.
+   runs its new tokens, attending to the cached prefix. A sentence's
+   replacements run side by side as one sequence beside one copy of its
+   cache, an attention mask keeping each to its own prefix and tokens.
 
 Both come in ``_many`` forms that serve several sentences in the same model
 calls. On a 2-core CPU a call over one token costs about 28 ms (the weights are
@@ -33,11 +35,11 @@ RIGHT_CONTEXT_TOKENS = 4
 # Left-context ranking sees only a word's first LM token; each further token
 # is charged this many nats, roughly what the model spends on a word piece.
 EXTRA_TOKEN_COST = 2.0
-# Padded tokens per first-pass call, and rows × cached context tokens per replacement
-# call: big enough that streaming the weights is shared by many tokens, small enough
-# to bound memory (a cached token costs 23 KB: 30 layers × keys and values × 3 heads × 64).
+# Padded tokens per first-pass call, and packs × (cached context + packed tokens) per
+# replacement call: big enough that streaming the weights is shared by many tokens, small
+# enough to bound memory (a cached token costs 23 KB: 30 layers × keys and values × 3 heads × 64).
 ANALYSE_BATCH_TOKENS = 1024
-ROW_CONTEXT_BUDGET = 8192
+CALL_CONTEXT_BUDGET = 8192
 
 
 @dataclass
@@ -237,15 +239,12 @@ class CausalLMScorer:
         jobs: list[_Row] = []
         for number, (analysis, replacements) in enumerate(requests):
             jobs += self._rows(number, analysis, replacements)
-        runnable = [row for row in jobs if row.new_tokens]
-        # Rows of similar length run together, so little work goes on padding.
-        runnable.sort(key=lambda row: (len(row.new_tokens), row.request))
-        contexts = [len(requests[row.request][0].token_ids) + 1 for row in runnable]
-        for bucket in _length_buckets([len(row.new_tokens) for row in runnable], contexts):
-            chosen = [runnable[k] for k in bucket]
-            rests = self._continuation_logprobs([requests[row.request][0] for row in chosen], chosen)
-            for row, rest in zip(chosen, rests):
-                row.rest = rest
+        packs = _packs([row for row in jobs if len(row.new_tokens) > 1], MAX_PACK_TOKENS)
+        # Packs of similar width run together, so little work goes on padding.
+        packs.sort(key=lambda pack: (pack.width, pack.request))
+        contexts = [len(requests[pack.request][0].token_ids) + 1 + pack.width for pack in packs]
+        for bucket in _length_buckets([pack.width for pack in packs], contexts):
+            self._continuation_logprobs([packs[k] for k in bucket], [requests[packs[k].request][0] for k in bucket])
         gains: list[list[float]] = [[] for _ in requests]
         for row in jobs:
             analysis = requests[row.request][0]
@@ -278,36 +277,43 @@ class CausalLMScorer:
             rows.append(_Row(request, prefix, new[prefix:new_end], old_end))
         return rows
 
-    def _continuation_logprobs(self, analyses: list[SentenceAnalysis], rows: list[_Row]) -> list[float]:
-        """For each row: log P(new_tokens[1:]) given its sentence's cached prefix and new_tokens[0].
+    def _continuation_logprobs(self, packs: list[_Pack], analyses: list[SentenceAnalysis]) -> None:
+        """Set each row's ``rest``: log P(new_tokens[1:]) given its sentence's cached prefix and
+        new_tokens[0].
 
-        Each row attends to its own sentence's cached pass (padded to the longest
-        in the call). The last token of a row is only predicted, never used to
-        predict, so it is not run; and only the positions that predict a token go
-        through the vocabulary-wide head (the costliest layer of a small LM)."""
+        A pack's rows run as one sequence beside one copy of their sentence's cached pass:
+        the mask lets each row see the start token, its shared prefix and its own earlier
+        tokens, and position ids place each row's tokens where they would stand in the
+        sentence (a copy of the cache per row cost more than the rows' own tokens). The
+        last token of a row is only predicted, never used to predict, so it is not run; and
+        only the positions that predict a token go through the vocabulary-wide head (the
+        costliest layer of a small LM)."""
         torch = self._torch
-        inputs = [row.new_tokens[:-1] for row in rows]
-        if not any(inputs):
-            return [0.0] * len(rows)
-        width = max(len(tokens) for tokens in inputs)
+        width = max(pack.width for pack in packs)
         cached = max(len(analysis.token_ids) for analysis in analyses) + 1  # the start token, then the sentence
-        batch = len(rows)
+        batch = len(packs)
         input_ids = torch.zeros((batch, width), dtype=torch.long)
         positions = torch.zeros((batch, width), dtype=torch.long)
-        mask = torch.zeros((batch, cached + width), dtype=torch.long)
-        for index, (row, tokens) in enumerate(zip(rows, inputs)):
-            input_ids[index, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
-            positions[index] = row.prefix + 1 + torch.arange(width)
-            mask[index, : row.prefix + 1] = 1  # attend to the start token and the shared prefix only
-            mask[index, cached : cached + len(tokens)] = 1
-        row_index, columns, targets = [], [], []
-        for index, row in enumerate(rows):
-            row_index += [index] * (len(row.new_tokens) - 1)
-            columns += range(len(row.new_tokens) - 1)
-            targets += row.new_tokens[1:]
+        mask = torch.zeros((batch, 1, width, cached + width), dtype=torch.bool)
+        mask[:, :, :, 0] = True  # padding sees the start token, so that its softmax is defined
+        row_index, columns, targets, owners = [], [], [], []
+        for index, pack in enumerate(packs):
+            at = 0
+            for row in pack.rows:
+                tokens = row.new_tokens[:-1]
+                n = len(tokens)
+                input_ids[index, at : at + n] = torch.tensor(tokens, dtype=torch.long)
+                positions[index, at : at + n] = row.prefix + 1 + torch.arange(n)
+                mask[index, 0, at : at + n, : row.prefix + 1] = True
+                mask[index, 0, at : at + n, cached + at : cached + at + n] = torch.ones((n, n), dtype=torch.bool).tril()
+                row_index += [index] * n
+                columns += range(at, at + n)
+                targets += row.new_tokens[1:]
+                owners += [row] * n
+                at += n
         from transformers import DynamicCache
 
-        # Each distinct sentence's cache is padded once per layer, then gathered for its rows.
+        # Each distinct sentence's cache is padded once per layer (and copied for a second pack).
         distinct = list({id(analysis): analysis for analysis in analyses}.values())
         slot = {id(analysis): number for number, analysis in enumerate(distinct)}
         gather = torch.tensor([slot[id(analysis)] for analysis in analyses], dtype=torch.long)
@@ -321,7 +327,7 @@ class CausalLMScorer:
                     k, v = analysis.cache[layer]
                     keys[number, :, : k.shape[2]] = k[0]
                     values[number, :, : v.shape[2]] = v[0]
-                layers.append((keys[gather], values[gather]))
+                layers.append((keys, values) if len(distinct) == batch else (keys[gather], values[gather]))
             cache = DynamicCache(ddp_cache_data=layers)
             with self._lock:
                 hidden = self.model.get_decoder()(input_ids=input_ids, attention_mask=mask, position_ids=positions,
@@ -329,10 +335,11 @@ class CausalLMScorer:
                 logits = self.model.get_output_embeddings()(hidden[row_index, columns])
         target_ids = torch.tensor(targets, dtype=torch.long)
         picked = torch.log_softmax(logits.float(), dim=-1)[torch.arange(len(targets)), target_ids].tolist()
-        sums = [0.0] * batch
-        for index, value in zip(row_index, picked):
-            sums[index] += value
-        return sums
+        for pack in packs:
+            for row in pack.rows:
+                row.rest = 0.0
+        for row, value in zip(owners, picked):
+            row.rest += value
 
     def sentence_logprob(self, sentence: str) -> float:
         """log P(sentence), straightforwardly (used to check the cached arithmetic)."""
@@ -350,6 +357,34 @@ class _Row:
     rest: float = 0.0  # log P(new_tokens[1:]), once run
 
 
+MAX_PACK_TOKENS = 96  # a sentence's rows run as sequences of at most this many tokens (attention grows with its square)
+
+
+@dataclass
+class _Pack:
+    """Rows of one sentence that run as one sequence beside its cached pass."""
+
+    request: int
+    rows: list[_Row]
+
+    @property
+    def width(self) -> int:
+        return sum(len(row.new_tokens) - 1 for row in self.rows)
+
+
+def _packs(rows: list[_Row], limit: int) -> list[_Pack]:
+    """Each sentence's rows, in order, gathered into packs of at most ``limit`` tokens."""
+    packs: list[_Pack] = []
+    current: dict[int, _Pack] = {}
+    for row in rows:
+        pack = current.get(row.request)
+        if pack is None or pack.width + len(row.new_tokens) - 1 > limit:
+            pack = current[row.request] = _Pack(row.request, [])
+            packs.append(pack)
+        pack.rows.append(row)
+    return packs
+
+
 def _token_batches(lengths: list[int], budget: int) -> list[list[int]]:
     """Split sorted lengths into consecutive runs whose padded size (rows × longest) fits ``budget``."""
     batches: list[list[int]] = []
@@ -361,17 +396,17 @@ def _token_batches(lengths: list[int], budget: int) -> list[list[int]]:
     return batches
 
 
-def _length_buckets(lengths: list[int], contexts: list[int], min_rows: int = 16,
-                    budget: int = ROW_CONTEXT_BUDGET) -> list[list[int]]:
-    """Split rows sorted by length into runs of similar length (indices), each of at least
-    ``min_rows`` rows where possible (padding then costs little, and calls stay few), and
-    none whose rows × longest cached context exceeds ``budget`` (the call's cache memory)."""
+def _length_buckets(lengths: list[int], contexts: list[int], min_size: int = 4,
+                    budget: int = CALL_CONTEXT_BUDGET) -> list[list[int]]:
+    """Split packs sorted by length into runs of similar length (indices), each of at least
+    ``min_size`` packs where possible (padding then costs little, and calls stay few), and
+    none whose packs × longest context (cached and packed) exceeds ``budget`` (the call's memory)."""
     buckets: list[list[int]] = []
     longest = 0
     for index, (length, context) in enumerate(zip(lengths, contexts)):
         if buckets:
             fits = (len(buckets[-1]) + 1) * max(longest, context) <= budget
-            similar = length <= 1.25 * lengths[buckets[-1][0]] or len(buckets[-1]) < min_rows
+            similar = length <= 1.25 * lengths[buckets[-1][0]] or len(buckets[-1]) < min_size
             if fits and similar:
                 buckets[-1].append(index)
                 longest = max(longest, context)
