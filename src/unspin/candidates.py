@@ -51,7 +51,7 @@ VALID_NT_BASES = frozenset(
 _SPINTAX = re.compile(r"^\{([^{}]*)\}$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A possible original for the characters ``start:end`` of a sentence."""
 
@@ -81,6 +81,8 @@ def by_span(candidates: list[Candidate]) -> dict[tuple[int, int], list[Candidate
 
 def transfer_case(spun: str, original: str) -> str:
     """Give ``original`` the capitalisation pattern of ``spun``."""
+    if spun[:1].islower():  # the common case, decided without scanning ``spun``
+        return original
     if len(spun) > 1 and spun.isupper():
         return original.upper()
     if spun[:1].isupper() and original[:1].islower():

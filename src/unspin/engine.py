@@ -388,45 +388,42 @@ def _plain_number(spun: str) -> bool:
 def shortlist_features(spun: str, inside: bool, previous: str, following: str,
                        group: list[Candidate], left_gains: np.ndarray) -> np.ndarray:
     """The shortlist's ``FEATURES`` for a span's candidates (one row each), from cheap evidence:
-    left-context gain, how each is linked to the spun form, frequencies, GloVe, bigrams."""
+    left-context gain, how each is linked to the spun form, frequencies, GloVe, bigrams.
+    Built column by column: a span can have hundreds of candidates, and an article thousands of spans."""
+    n = len(group)
     spun_lower = spun.lower()
     spun_words = spun_lower.split()
     originals = [c.original.lower() for c in group]
+    words = [original.split() for original in originals]
     cosines = glove().cosines(originals, spun_lower)
-    best = float(left_gains.max())
-    ranks = np.empty(len(group))
-    ranks[np.argsort(-left_gains, kind="stable")] = np.arange(len(group))
-    spun_zipf = zipf(spun_lower)
+    ranks = np.empty(n)
+    ranks[np.argsort(-left_gains, kind="stable")] = np.arange(n)
+    flags = np.fromiter((c.flags for c in group), dtype=np.int64, count=n)
     left_spun = bigram_log_count(previous, spun_words[0]) if previous else 0.0
     right_spun = bigram_log_count(spun_words[-1], following) if following else 0.0
-    capitalised = float(inside and spun[:1].isupper())
-    function_word = float(spun_lower in FUNCTION_WORDS)
-    rows = np.empty((len(group), len(SHORTLIST_FEATURES)))
-    for i, (candidate, original) in enumerate(zip(group, originals)):
-        words = original.split()
-        flags = candidate.flags
-        rows[i] = (
-            min(max(left_gains[i], -15.0), 15.0),
-            max(left_gains[i] - best, -20.0),
-            math.log1p(ranks[i]),
-            candidate.features.get("glove_cosine", cosines[i]),
-            math.log1p(candidate.mined_count),
-            float(bool(flags & WORDNET_SYNSET)),
-            float(bool(flags & WORDNET_SIMILAR)),
-            float(bool(flags & MOBY_FORWARD)),
-            float(bool(flags & MOBY_BACKWARD)),
-            float(candidate.rule == "lm"),
-            zipf(original),
-            spun_zipf,
-            math.log1p(candidate.fanout),
-            float(len(spun_words)),
-            float(len(words)),
-            bigram_log_count(previous, words[0]) - left_spun if previous and words else 0.0,
-            bigram_log_count(words[-1], following) - right_spun if following and words else 0.0,
-            capitalised,
-            function_word,
-        )
-    return rows
+    # math.log1p rather than numpy's, which can differ in the last bit from the values the models learnt.
+    columns = (
+        np.clip(left_gains, -15.0, 15.0),
+        np.maximum(left_gains - left_gains.max(), -20.0),
+        [math.log1p(rank) for rank in ranks.tolist()],
+        [c.features.get("glove_cosine", cosine) for c, cosine in zip(group, cosines)],
+        [math.log1p(c.mined_count) for c in group],
+        flags & WORDNET_SYNSET != 0,
+        flags & WORDNET_SIMILAR != 0,
+        flags & MOBY_FORWARD != 0,
+        flags & MOBY_BACKWARD != 0,
+        [c.rule == "lm" for c in group],
+        [zipf(original) for original in originals],
+        np.full(n, zipf(spun_lower)),
+        [math.log1p(c.fanout) for c in group],
+        np.full(n, len(spun_words)),
+        [len(w) for w in words],
+        [bigram_log_count(previous, w[0]) - left_spun if previous and w else 0.0 for w in words],
+        [bigram_log_count(w[-1], following) - right_spun if following and w else 0.0 for w in words],
+        np.full(n, float(inside and spun[:1].isupper())),
+        np.full(n, float(spun_lower in FUNCTION_WORDS)),
+    )
+    return np.column_stack([np.asarray(column, dtype=float) for column in columns])
 
 
 def chunks(items: Iterable[T], size: Callable[[T], int], limit: int = CHUNK_CHARS) -> Iterator[list[T]]:

@@ -44,6 +44,9 @@ class Link:
     fanout: int  # how many synonyms the thesaurus offers for the original
 
 
+MAX_REMEMBERED = 200_000  # spun forms whose originals stay built
+
+
 class InverseThesaurus:
     """Spun form (lower case, space-separated) → possible originals."""
 
@@ -56,21 +59,28 @@ class InverseThesaurus:
         self._originals = originals
         self._flags = flags
         self._fanout = fanout
+        self._links: dict[str, tuple[Link, ...]] = {}  # ``originals`` already built (read-only)
 
     def __contains__(self, phrase: str) -> bool:
         phrase_id = self._id.get(phrase)
         return phrase_id is not None and phrase_id in self._key_row
 
-    def originals(self, spun: str) -> list[Link]:
-        phrase_id = self._id.get(spun)
-        row = self._key_row.get(phrase_id) if phrase_id is not None else None
-        if row is None:
-            return []
-        start, end = self._offsets[row], self._offsets[row + 1]
-        return [
-            Link(self.vocab[o], int(f), int(self._fanout[o]))
-            for o, f in zip(self._originals[start:end], self._flags[start:end])
-        ]
+    def originals(self, spun: str) -> tuple[Link, ...]:
+        """The possible originals of ``spun`` (remembered: an article asks for the same words
+        many times, and each list is built from the arrays link by link)."""
+        links = self._links.get(spun)
+        if links is None:
+            phrase_id = self._id.get(spun)
+            row = self._key_row.get(phrase_id) if phrase_id is not None else None
+            if row is None:
+                links = ()
+            else:
+                start, end = self._offsets[row], self._offsets[row + 1]
+                links = tuple(Link(self.vocab[o], int(f), int(self._fanout[o]))
+                              for o, f in zip(self._originals[start:end].tolist(), self._flags[start:end].tolist()))
+            if len(self._links) < MAX_REMEMBERED:
+                self._links[spun] = links
+        return links
 
     def link_arrays(self, spun: str) -> tuple[np.ndarray, np.ndarray]:
         """(vocabulary ids, flags) of the originals of ``spun``, as arrays (no objects made)."""
