@@ -40,6 +40,9 @@ EXTRA_TOKEN_COST = 2.0
 # enough to bound memory (a cached token costs 23 KB: 30 layers × keys and values × 3 heads × 64).
 ANALYSE_BATCH_TOKENS = 1024
 CALL_CONTEXT_BUDGET = 8192
+# A sentence's replacement rows run as sequences of at most this many tokens (attention grows
+# with the square; 48 to 384 ran equally fast on the benchmark article).
+MAX_PACK_TOKENS = 96
 
 
 @dataclass
@@ -355,9 +358,6 @@ class _Row:
     new_tokens: list[int]  # the changed tokens and up to ``right_context`` after them
     old_end: int  # end of the old tokens they replace
     rest: float = 0.0  # log P(new_tokens[1:]), once run
-
-
-MAX_PACK_TOKENS = 96  # a sentence's rows run as sequences of at most this many tokens (attention grows with its square)
 
 
 @dataclass
