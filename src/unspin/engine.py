@@ -44,7 +44,7 @@ T = TypeVar("T")
 class Settings:
     """Knobs of the search; the defaults are what the benchmark reports."""
 
-    per_span: int = 3  # candidates per span given the LM's full score (3 rather than 2: session 9)
+    per_span: int = 3  # candidates per span given the LM's full score (packed scoring makes a third cheap)
     min_shortlist: float = 0.005  # shortlist probability below which a candidate is not scored
     lm_proposals: int = 6  # LM's own guesses per content word
     min_proposal_cosine: float = 0.5  # GloVe similarity an LM guess needs to the spun word

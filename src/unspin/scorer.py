@@ -338,10 +338,7 @@ class CausalLMScorer:
                 logits = self.model.get_output_embeddings()(hidden[row_index, columns])
         target_ids = torch.tensor(targets, dtype=torch.long)
         picked = torch.log_softmax(logits.float(), dim=-1)[torch.arange(len(targets)), target_ids].tolist()
-        for pack in packs:
-            for row in pack.rows:
-                row.rest = 0.0
-        for row, value in zip(owners, picked):
+        for row, value in zip(owners, picked):  # each row is new, its ``rest`` 0.0
             row.rest += value
 
     def sentence_logprob(self, sentence: str) -> float:
