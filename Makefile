@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UNSPIN_DATA ?= $(abspath ../shared/data)
 export UNSPIN_DATA
 
-.PHONY: setup browser resources demo test test-fast bench clean-texts clean
+.PHONY: setup browser resources demo test test-fast bench retrain clean-texts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python -m unspin.evaluation.bench --out bench-results
+
+# Train the shortlist and reranker, and compute the full detector's LM evidence, from the shared data
+# and clean texts (about two hours on 2 cores without bfloat16 instructions), and bundle them with the
+# package: `unspin resources build` installs them from there instead of spending that time.
+TRAINED := src/unspin/resources/trained
+retrain: setup
+	$(BIN)/unspin resources build --retrain
+	cd "$$($(BIN)/unspin resources path)" && cp shortlist.json reranker.npz reranker.json $(CURDIR)/$(TRAINED)/
+	$(BIN)/python -m unspin.detect.train $(TRAINED)/detector-lm-evidence.json
 
 # Clean prose of many styles (speeches, news, encyclopedia, fiction, scientific papers) that the
 # detectors are fitted on and measured with (`unspin.detect.corpora`): Debian packages fetched with

@@ -248,3 +248,44 @@ def test_check_reads_documents_with_the_restore_readers(tmp_path) -> None:
     assert result.returncode == 0, result.stderr.decode()
     from_text, from_pdf = json.loads(result.stdout)["files"]
     assert from_pdf["words"] == from_text["words"] > 0
+
+
+# --- the full tier's LM evidence on its training texts, bundled (numbers by text hash) ---
+
+
+def _bundled_spinbot_text() -> tuple[str, dict]:
+    from unspin.detect.train import bundled_lm_evidence, text_key
+
+    bundled = bundled_lm_evidence()
+    assert bundled, "the bundled LM evidence is missing or of another EVIDENCE_VERSION: run `make retrain`"
+    text = next(p.spun for p in spinbot_pairs() if text_key(p.spun) in bundled)
+    return text, bundled[text_key(text)]
+
+
+def test_build_takes_the_lm_evidence_of_a_training_text_from_the_bundle(tmp_path) -> None:
+    from unspin.detect.train import LM_FIELDS, cached_examples, export_lm_evidence, load_examples, text_key, text_evidence
+
+    text, lm_part = _bundled_spinbot_text()
+    (row,) = cached_examples(tmp_path / "examples.json", [(text, 1, "spinbot:x")], "full", {text_key(text): lm_part})
+    for name in LM_FIELDS:
+        assert getattr(row.evidence, name) == lm_part[name]
+    fast = text_evidence(text, full=False)  # the rest is computed here
+    assert (row.evidence.words, row.evidence.rare_synonym, row.evidence.fit_gains) == (
+        fast.words, fast.rare_synonym, fast.fit_gains)
+    assert load_examples(tmp_path / "examples.json")[0].evidence == row.evidence  # and cached
+    export_lm_evidence([row], tmp_path / "bundle.json")
+    exported = json.loads((tmp_path / "bundle.json").read_text())["texts"]
+    assert exported == {text_key(text): lm_part}
+
+
+@pytest.mark.slow
+def test_bundled_lm_evidence_is_what_the_language_model_gives() -> None:
+    """The bundle was computed on one machine; the LM here (float32 or bfloat16) must agree."""
+    from unspin.detect.train import text_evidence
+
+    text, lm_part = _bundled_spinbot_text()
+    here = text_evidence(text, full=True)
+    assert len(here.surprisals) == len(lm_part["surprisals"]) > 20
+    difference = [abs(a - b) for a, b in zip(here.surprisals, lm_part["surprisals"])]
+    assert sum(difference) / len(difference) < 0.2
+    assert abs(here.preferred - lm_part["preferred"]) <= 1

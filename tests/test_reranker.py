@@ -52,3 +52,68 @@ def test_a_reranker_of_another_version_is_refused(tmp_path: Path) -> None:
     assert not Reranker.is_current(path)
     with pytest.raises(RuntimeError, match="another version"):
         Reranker.load(path)
+
+
+# --- the bundled shortlist and reranker (`unspin resources build` installs them) ---
+
+
+def test_bundled_models_are_current_and_make_sense() -> None:
+    """Fails when features or TRAINING_VERSION change without `make retrain` (or a build would
+    train for an hour): the bundled models must load, and rank as a channel model should."""
+    from unspin.resources.build import RERANKER_FILE, SHORTLIST_FILE, TRAINED_DIR
+    from unspin.shortlist import FEATURES as SHORTLIST_FEATURES
+    from unspin.shortlist import Shortlist
+
+    reranker = Reranker.load(TRAINED_DIR / RERANKER_FILE)
+    shortlist = Shortlist.load(TRAINED_DIR / SHORTLIST_FILE)
+    # A WordNet synonym the LM strongly prefers, seen spun in real text, beats an unlisted word
+    # the LM dislikes, for both models.
+    word = {"zipf_original": 5.0, "zipf_spun": 3.5, "spun_surprisal": 9.0, "log_fanout": 3.0,
+            "spun_words": 1.0, "original_words": 1.0}
+    likely = word | {"lm_gain": 8.0, "left_gain": 4.0, "wordnet_synset": 1.0, "mined_log_count": 2.0,
+              "glove_cosine": 0.8, "gain_margin": 5.0, "text_strong_share": 0.2, "text_words": 4.5,
+              "sentence_strong_share": 0.2, "shortlist_probability": 0.6}
+    unlikely = word | {"lm_gain": -6.0, "left_gain": -5.0, "glove_cosine": 0.1, "gain_margin": -6.0,
+                "text_strong_share": 0.2, "text_words": 4.5, "sentence_strong_share": 0.2,
+                "shortlist_probability": 0.01}
+    high, low = reranker.probabilities([likely, unlikely])
+    assert high > 0.5 > low
+    rows = np.zeros((2, len(SHORTLIST_FEATURES)))
+    column = {name: i for i, name in enumerate(SHORTLIST_FEATURES)}
+    rows[0, [column["left_gain_clipped"], column["wordnet_synset"], column["mined_log_count"]]] = 4.0, 1.0, 2.0
+    rows[1, column["left_gain_clipped"]] = -5.0
+    rows[1, column["left_gain_behind_best"]] = -9.0
+    first, second = shortlist.probabilities(rows)
+    assert first > second
+
+
+def test_build_installs_the_bundled_models_once(tmp_path: Path) -> None:
+    from unspin.resources.build import RERANKER_FILE, TRAINED_DIR, TRAINED_FILES, install_trained
+
+    assert install_trained(tmp_path)
+    for name in TRAINED_FILES:
+        assert (tmp_path / name).read_bytes() == (TRAINED_DIR / name).read_bytes()
+    stamps = {name: (tmp_path / name).stat().st_mtime_ns for name in TRAINED_FILES}
+    (tmp_path / RERANKER_FILE).write_bytes(b"a damaged or locally trained copy")
+    assert install_trained(tmp_path)
+    assert (tmp_path / RERANKER_FILE).read_bytes() == (TRAINED_DIR / RERANKER_FILE).read_bytes()
+    for name in TRAINED_FILES:
+        if name != RERANKER_FILE:  # identical files are left alone
+            assert (tmp_path / name).stat().st_mtime_ns == stamps[name]
+
+
+def test_bundled_models_of_another_version_are_not_installed(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from unspin.resources import build
+
+    stale = tmp_path / "bundled"
+    shutil.copytree(build.TRAINED_DIR, stale)
+    meta = json.loads((stale / build.SHORTLIST_FILE).read_text())
+    meta["training_version"] -= 1
+    (stale / build.SHORTLIST_FILE).write_text(json.dumps(meta))
+    monkeypatch.setattr(build, "TRAINED_DIR", stale)
+    target = tmp_path / "cache"
+    target.mkdir()
+    assert not build.install_trained(target)
+    assert list(target.iterdir()) == []

@@ -11,13 +11,16 @@ Training texts, both sides of every pair (a pair's two sides share a group):
 
 The held-out part of each clean source, the synthetic test paragraphs and the
 SpinBot test fold (in the benchmark) stay unseen. The full tier's LM features
-cost about a second a paragraph here, so it takes at most ``FULL_PER_SOURCE``
-paragraphs of each clean source. Features are cached per text in the resource
-folder, so a changed set computes only the new texts.
+cost one to four seconds a paragraph on two cores, so it takes at most
+``PER_SOURCE["full"]`` paragraphs of each clean source, and a build takes them
+from the copy bundled with unspin (``LM_EVIDENCE_FILE``: numbers by text hash,
+no text), computing with the LM only texts it lacks. Features are cached per
+text in the resource folder, so a changed set computes only the new texts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -37,6 +40,8 @@ EXAMPLES_FILE = "detector-examples-{tier}.json"
 # "fast" when ``fast_evidence`` changes, "lm" when ``lm_evidence`` does. A cache whose LM part is
 # current gets only its fast part recomputed (milliseconds a text, against a second for the LM).
 EVIDENCE_VERSION = {"fast": 3, "lm": 2}
+# The full tier's LM evidence of its training texts, bundled (``make retrain`` writes it).
+LM_EVIDENCE_FILE = "detector-lm-evidence.json"
 
 LabelledText = tuple[str, int, str]  # (text, 1 if spun, group)
 
@@ -139,8 +144,36 @@ def load_examples(path: Path) -> list[Example] | None:
     return rows
 
 
-def cached_examples(path: Path, wanted: list[LabelledText], tier: str) -> list[Example]:
-    """Examples of ``wanted``; features found in ``path`` are reused, the rest computed and saved
+def text_key(text: str) -> str:
+    """A text's name in the bundled LM evidence (which holds no text)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def bundled_lm_evidence() -> dict[str, dict]:
+    """The bundled LM evidence by ``text_key``; empty when missing or computed another way."""
+    from unspin.resources.build import TRAINED_DIR
+
+    path = TRAINED_DIR / LM_EVIDENCE_FILE
+    if not path.exists():
+        return {}
+    document = json.loads(path.read_text())
+    return document["texts"] if document.get("version") == EVIDENCE_VERSION["lm"] else {}
+
+
+def export_lm_evidence(rows: list[Example], path: Path) -> None:
+    """Write the LM part of ``rows``' evidence by text hash (what ``bundled_lm_evidence`` reads)."""
+    def lm_part(evidence: Evidence) -> dict:
+        lists = {name: [round(value, 4) for value in getattr(evidence, name)] for name in LM_FIELDS if name != "preferred"}
+        return lists | {"preferred": evidence.preferred}
+
+    texts = {text_key(row.text): lm_part(row.evidence) for row in rows}
+    path.write_text(json.dumps({"version": EVIDENCE_VERSION["lm"], "texts": texts}, separators=(",", ":")))
+
+
+def cached_examples(path: Path, wanted: list[LabelledText], tier: str,
+                    bundled: dict[str, dict] | None = None) -> list[Example]:
+    """Examples of ``wanted``; features found in ``path`` are reused, the LM part of the rest taken
+    from ``bundled`` (``bundled_lm_evidence``) where it has them, the rest computed, and all saved
     there (the file then holds exactly ``wanted``)."""
     from tqdm import tqdm
 
@@ -148,26 +181,38 @@ def cached_examples(path: Path, wanted: list[LabelledText], tier: str) -> list[E
     items = list(dict.fromkeys(item for item in wanted if item not in known))
     if not items:
         return [known[item] for item in wanted]
-    scorer = None
-    if tier == "full":
-        from unspin.resources.model import default_model_dir
-        from unspin.scorer import CausalLMScorer
+    if tier == "full" and bundled:
+        for item in [item for item in items if text_key(item[0]) in bundled]:
+            evidence = text_evidence(item[0], full=False)
+            for name, value in bundled[text_key(item[0])].items():
+                setattr(evidence, name, value)
+            known[item] = Example(*item, evidence)
+        items = [item for item in items if item not in known]
+    if items:
+        scorer = None
+        if tier == "full":
+            from unspin.resources.model import default_model_dir
+            from unspin.scorer import CausalLMScorer
 
-        scorer = CausalLMScorer.from_pretrained(default_model_dir())
-    with tqdm(total=len(items), desc=f"detector features ({tier})", unit="text", leave=False) as bar:
-        known |= {(e.text, e.label, e.group): e for e in examples(items, tier == "full", scorer, bar.update)}
+            scorer = CausalLMScorer.from_pretrained(default_model_dir())
+        with tqdm(total=len(items), desc=f"detector features ({tier})", unit="text", leave=False) as bar:
+            known |= {(e.text, e.label, e.group): e for e in examples(items, tier == "full", scorer, bar.update)}
     rows = [known[item] for item in wanted]
     save_examples(path, rows)
     return rows
 
 
-def training_examples(target: Path, tier: str) -> list[Example]:
-    """The tier's training examples, computed once and cached in ``target``."""
-    return cached_examples(target / EXAMPLES_FILE.format(tier=tier), labelled_texts(tier), tier)
+def training_examples(target: Path, tier: str, use_bundled: bool = True) -> list[Example]:
+    """The tier's training examples, computed once (with the bundled LM evidence unless not
+    ``use_bundled``) and cached in ``target``."""
+    bundled = bundled_lm_evidence() if use_bundled and tier == "full" else None
+    return cached_examples(target / EXAMPLES_FILE.format(tier=tier), labelled_texts(tier), tier, bundled)
 
 
-def build_detectors(target: Path, force: bool = False, say: Callable[[str], None] | None = None) -> list[Path]:
-    """Fit and save both tiers' detectors unless an up-to-date one is there (``say`` tells the user)."""
+def build_detectors(target: Path, force: bool = False, say: Callable[[str], None] | None = None,
+                    use_bundled: bool = True) -> list[Path]:
+    """Fit and save both tiers' detectors unless an up-to-date one is there (``say`` tells the user);
+    the full tier's LM evidence comes from the bundled copy unless not ``use_bundled``."""
     paths = []
     for tier in ("fast", "full"):
         path = target / DETECTOR_FILES[tier]
@@ -177,6 +222,14 @@ def build_detectors(target: Path, force: bool = False, say: Callable[[str], None
                 say(f"fitting the {tier} spun-text detector on clean texts and their simulated spins…")
             if force:
                 (target / EXAMPLES_FILE.format(tier=tier)).unlink(missing_ok=True)
-            fit_detector(training_examples(target, tier), tier, DETECTOR_VERSION, tier_features(tier)).save(path)
+            fit_detector(training_examples(target, tier, use_bundled), tier, DETECTOR_VERSION, tier_features(tier)).save(path)
         paths.append(path)
     return paths
+
+
+if __name__ == "__main__":  # `make retrain`: bundle the full tier's LM evidence from the cache
+    import sys
+
+    from unspin.resources.paths import home
+
+    export_lm_evidence(load_examples(home() / EXAMPLES_FILE.format(tier="full")) or [], Path(sys.argv[1]))

@@ -5,16 +5,22 @@ Steps (each skipped when its output exists, unless ``force``):
 2. the inverse thesaurus from WordNet + Moby (``thesaurus.npz``);
 3. substitution pairs mined from the shared real data (``mined-v2.json``);
 4. the language model converted from the verified GGUF (``models/``);
-5. the shortlist and the reranker, trained on candidates from real and
-   simulated spun text (``shortlist.json``, ``reranker.npz``);
+5. the shortlist and the reranker (``shortlist.json``, ``reranker.npz``): the
+   copies bundled with unspin (``TRAINED_DIR``), or, with ``retrain``, trained
+   here on candidates from real and simulated spun text (about an hour of LM
+   work on two cores without bfloat16 instructions; ``make retrain`` also
+   bundles the result);
 6. the spun-text detectors, fast and full tier (``detector-*.json``; see
-   ``unspin.detect.train``), rebuilt when their version changes.
+   ``unspin.detect.train``), rebuilt when their version changes; the full tier's
+   language-model evidence on its training texts is bundled too (numbers only),
+   unless ``retrain``.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +32,9 @@ MINED_FILE = "mined-v2.json"
 LEGACY_MINED_FILE = "mined.json"
 RERANKER_FILE = "reranker.npz"
 SHORTLIST_FILE = "shortlist.json"
+# The shortlist and reranker as released (how they were trained: its README).
+TRAINED_DIR = Path(__file__).parent / "trained"
+TRAINED_FILES = (SHORTLIST_FILE, RERANKER_FILE, "reranker.json")
 # Simulated spins: the first paragraphs of the pool train the reranker, the
 # rest are the benchmark's synthetic test set (same pool, so never overlapping).
 SYNTHETIC_POOL = 180
@@ -206,8 +215,26 @@ def train_models(restorer, spinbot_ids: set[str] | None = None, keep_examples: P
     return restorer.shortlist, restorer.reranker
 
 
-def build_all(force: bool = False) -> Path:
-    """Build every resource into the cache directory; returns it."""
+def install_trained(target: Path) -> bool:
+    """Put the bundled shortlist and reranker in ``target`` (files that differ are replaced).
+
+    False, and nothing written, when the bundled ones were trained for another
+    ``TRAINING_VERSION`` or feature set: then they must be trained here."""
+    from unspin.reranker import Reranker
+    from unspin.shortlist import Shortlist
+
+    if not (Reranker.is_current(TRAINED_DIR / RERANKER_FILE) and Shortlist.is_current(TRAINED_DIR / SHORTLIST_FILE)):
+        return False
+    for name in TRAINED_FILES:
+        source, copy = TRAINED_DIR / name, target / name
+        if not copy.exists() or copy.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, copy)
+    return True
+
+
+def build_all(force: bool = False, retrain: bool = False) -> Path:
+    """Build every resource into the cache directory; returns it. The shortlist and reranker
+    are the bundled ones unless ``retrain`` (or they are out of date)."""
     from unspin.reranker import Reranker
     from unspin.resources.model import convert_default_model
     from unspin.resources.wordnet import prepare_wordnet
@@ -220,15 +247,18 @@ def build_all(force: bool = False) -> Path:
     _say("checking and converting the language model (SmolLM2-135M)…")
     convert_default_model(force)
     path = target / RERANKER_FILE
-    if force or not (Reranker.is_current(path) and Shortlist.is_current(target / SHORTLIST_FILE)):
-        _say("training the shortlist and the reranker on SpinBot pairs and simulated spins…")
+    if not retrain:
+        install_trained(target)
+    if retrain or not (Reranker.is_current(path) and Shortlist.is_current(target / SHORTLIST_FILE)):
+        why = "" if retrain else " (the bundled ones are for another version of unspin)"
+        _say(f"training the shortlist and the reranker on SpinBot pairs and simulated spins{why}…")
         restorer = load_restorer(with_reranker=False)
         shortlist, reranker = train_models(restorer, keep_examples=target / "reranker-examples.npz")
         shortlist.save(target / SHORTLIST_FILE)
         reranker.save(path)
     from unspin.detect.train import build_detectors
 
-    build_detectors(target, force, say=_say)
+    build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
     return target
 
 
