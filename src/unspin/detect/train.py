@@ -120,6 +120,15 @@ def save_examples(path: Path, rows: list[Example]) -> None:
     path.with_suffix(".tmp").replace(path)
 
 
+def with_lm_part(text: str, lm_part: dict) -> Evidence:
+    """The text's evidence: its fast part computed now (milliseconds), its LM part (``LM_FIELDS``)
+    as computed before."""
+    evidence = text_evidence(text, full=False)
+    for name in LM_FIELDS:
+        setattr(evidence, name, lm_part[name])
+    return evidence
+
+
 def load_examples(path: Path) -> list[Example] | None:
     """Cached examples, or ``None`` when missing or their LM features were computed another way;
     a cache with an outdated fast part is brought up to date, in place."""
@@ -136,10 +145,7 @@ def load_examples(path: Path) -> list[Example] | None:
             for e in document["examples"]]
     if version.get("fast") != EVIDENCE_VERSION["fast"]:
         for row in rows:
-            fresh = text_evidence(row.text, full=False)
-            for name in LM_FIELDS:
-                setattr(fresh, name, getattr(row.evidence, name))
-            row.evidence = fresh
+            row.evidence = with_lm_part(row.text, {name: getattr(row.evidence, name) for name in LM_FIELDS})
         save_examples(path, rows)
     return rows
 
@@ -182,11 +188,9 @@ def cached_examples(path: Path, wanted: list[LabelledText], tier: str,
     if not items:
         return [known[item] for item in wanted]
     if tier == "full" and bundled:
-        for item in [item for item in items if text_key(item[0]) in bundled]:
-            evidence = text_evidence(item[0], full=False)
-            for name, value in bundled[text_key(item[0])].items():
-                setattr(evidence, name, value)
-            known[item] = Example(*item, evidence)
+        for item in items:
+            if (lm_part := bundled.get(text_key(item[0]))) is not None:
+                known[item] = Example(*item, with_lm_part(item[0], lm_part))
         items = [item for item in items if item not in known]
     if items:
         scorer = None
