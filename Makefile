@@ -39,11 +39,9 @@ bench: setup
 # Train the shortlist and reranker, and compute the full detector's LM evidence, from the shared data
 # and clean texts (about two hours on 2 cores without bfloat16 instructions), and bundle them with the
 # package: `unspin resources build` installs them from there instead of spending that time.
-TRAINED := src/unspin/resources/trained
 retrain: setup
 	$(BIN)/unspin resources build --retrain
-	cd "$$($(BIN)/unspin resources path)" && cp shortlist.json reranker.npz reranker.json $(CURDIR)/$(TRAINED)/
-	$(BIN)/python -m unspin.detect.train $(TRAINED)/detector-lm-evidence.json
+	$(BIN)/python -m unspin.resources.build
 
 # Clean prose of many styles (speeches, news, encyclopedia, fiction, scientific papers) that the
 # detectors are fitted on and measured with (`unspin.detect.corpora`): Debian packages fetched with

@@ -117,3 +117,32 @@ def test_bundled_models_of_another_version_are_not_installed(tmp_path: Path, mon
     target.mkdir()
     assert not build.install_trained(target)
     assert list(target.iterdir()) == []
+
+
+def test_retrained_models_are_bundled_back(tmp_path: Path) -> None:
+    """``make retrain``'s last step copies the trained models and the full detector's LM evidence
+    from the cache into the package: the inverse of installing them."""
+    import shutil
+
+    from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, load_examples, text_key
+    from unspin.resources import build
+    from unspin.resources.paths import home
+
+    cache, bundle = tmp_path / "cache", tmp_path / "bundle"
+    cache.mkdir()
+    bundle.mkdir()
+    with pytest.raises(RuntimeError, match="--retrain"):
+        build.bundle_trained(cache, bundle)  # nothing trained yet: nothing half-bundled
+    assert list(bundle.iterdir()) == []
+    assert build.install_trained(cache)
+    examples = EXAMPLES_FILE.format(tier="full")
+    shutil.copyfile(home() / examples, cache / examples)
+    build.bundle_trained(cache, bundle)
+    for name in build.TRAINED_FILES:
+        assert (bundle / name).read_bytes() == (build.TRAINED_DIR / name).read_bytes()
+    exported = json.loads((bundle / LM_EVIDENCE_FILE).read_text())["texts"]
+    rows = load_examples(cache / examples)
+    assert rows and set(exported) == {text_key(row.text) for row in rows}
+    first = exported[text_key(rows[0].text)]
+    assert first["preferred"] == rows[0].evidence.preferred
+    assert len(first["surprisals"]) == len(rows[0].evidence.surprisals)

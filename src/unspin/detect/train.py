@@ -230,10 +230,3 @@ def build_detectors(target: Path, force: bool = False, say: Callable[[str], None
         paths.append(path)
     return paths
 
-
-if __name__ == "__main__":  # `make retrain`: bundle the full tier's LM evidence from the cache
-    import sys
-
-    from unspin.resources.paths import home
-
-    export_lm_evidence(load_examples(home() / EXAMPLES_FILE.format(tier="full")) or [], Path(sys.argv[1]))

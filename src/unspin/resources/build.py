@@ -232,6 +232,27 @@ def install_trained(target: Path) -> bool:
     return True
 
 
+def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
+    """Copy what ``build_all(retrain=True)`` trained in ``source`` into ``into`` (the package's
+    bundled copies, by default): the shortlist and reranker, and the full detector's language-model
+    evidence on its training texts. The inverse of ``install_trained``; ``make retrain`` runs it."""
+    from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, export_lm_evidence, load_examples
+    from unspin.reranker import Reranker
+    from unspin.shortlist import Shortlist
+
+    if not (Reranker.is_current(source / RERANKER_FILE) and Shortlist.is_current(source / SHORTLIST_FILE)):
+        raise RuntimeError(f"no current shortlist and reranker in {source}: run `unspin resources build --retrain`")
+    examples = load_examples(source / EXAMPLES_FILE.format(tier="full"))
+    if not examples:
+        raise RuntimeError(f"no full-tier detector examples in {source}: run `unspin resources build --retrain`")
+    written = []
+    for name in TRAINED_FILES:
+        shutil.copyfile(source / name, into / name)
+        written.append(into / name)
+    export_lm_evidence(examples, into / LM_EVIDENCE_FILE)
+    return [*written, into / LM_EVIDENCE_FILE]
+
+
 def build_all(force: bool = False, retrain: bool = False) -> Path:
     """Build every resource into the cache directory; returns it. The shortlist and reranker
     are the bundled ones unless ``retrain`` (or they are out of date)."""
@@ -290,3 +311,8 @@ def load_restorer(with_reranker: bool = True, model: str | Path | None = None, m
     shortlist = Shortlist.load(target / SHORTLIST_FILE) if with_reranker else None
     generator = CandidateGenerator(thesaurus, mined_pairs, similarity=glove().cosine)
     return Restorer(generator, CausalLMScorer.from_pretrained(model_dir), reranker, shortlist=shortlist)
+
+
+if __name__ == "__main__":  # `make retrain`: bundle what `unspin resources build --retrain` trained
+    for written in bundle_trained(home()):
+        print(f"bundled {written}")
