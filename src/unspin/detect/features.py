@@ -120,17 +120,16 @@ class Evidence:
             "residue_rate": 100 * self.residue / words,
             "tortured_rate": 100 * self.tortured / words,
             "mean_zipf": self.zipf_sum / content,
-            "spinner_ngram_score": float(np.mean(self.ngram_values)) if self.ngram_values else 0.0,
-            "context_fit_gain": float(np.mean(self.fit_gains)) if self.fit_gains else 0.0,
+            "spinner_ngram_score": _mean(self.ngram_values),
+            "context_fit_gain": _mean(self.fit_gains),
         }
         if full:
-            values = np.array(self.surprisals) if self.surprisals else np.zeros(1)
             out["preferred_synonym_share"] = self.preferred / content
-            out["mean_context_gain"] = float(np.mean(self.context_gains)) if self.context_gains else 0.0
-            out["mean_surprisal"] = float(values.mean())
+            out["mean_context_gain"] = _mean(self.context_gains)
+            out["mean_surprisal"] = _mean(self.surprisals)
             # Content words surprise more than function words in spun text: the genre's own
             # difficulty (which moves both) cancels out.
-            function = float(np.mean(self.function_surprisals)) if self.function_surprisals else 0.0
+            function = _mean(self.function_surprisals)
             out["surprisal_excess"] = out["mean_surprisal"] - function
         return out
 
@@ -139,18 +138,19 @@ class Evidence:
         content = max(self.content, 1)
         lists = {"ngram_values": self.ngram_values, "fit_gains": self.fit_gains, "surprisals": self.surprisals,
                  "function_surprisals": self.function_surprisals, "context_gains": self.context_gains}
-        out = {name: (float(np.var(values)) if values else 0.0, len(values)) for name, values in lists.items()}
+        out = {name: (_variance(values), len(values)) for name, values in lists.items()}
         out["zipf"] = (max(self.zipf_sq / content - (self.zipf_sum / content) ** 2, 0.0), self.content)
         return out
 
-    def variances(self, full: bool, typical: dict[str, float], item_variance: dict[str, float]) -> dict[str, float]:
+    def variances(self, full: bool, typical: dict[str, float], item_variance: dict[str, float],
+                  features: dict[str, float] | None = None) -> dict[str, float]:
         """Sampling variance of each feature (binomial, Poisson or the variance of a mean over n):
         what makes a short text's probability uncertain. Rare events (articles, residue,
         tortured phrases) are counted at least at their ``typical`` (training) rate; the spread
         of a mean's items is the text's own, shrunk towards the ``item_variance`` of training
         texts as if ``PRIOR_ITEMS`` typical items were added, so that three words that happen
         to agree do not pass for a certain mean."""
-        features = self.features(full)
+        features = features if features is not None else self.features(full)  # (the caller's, if made)
         spreads = self.item_spreads()
 
         def rate(name: str) -> float:
@@ -183,6 +183,17 @@ class Evidence:
             out["mean_context_gain"] = mean_of("context_gains")
             out["surprisal_excess"] = mean_of("surprisals") + mean_of("function_surprisals")
         return out
+
+
+# Plain Python for the short lists of one sentence: numpy's per-call cost would be most of the
+# fast tier's time (it checks every sentence on its own as well as the whole text).
+def _mean(values: list[float]) -> float:
+    return math.fsum(values) / len(values) if values else 0.0
+
+
+def _variance(values: list[float]) -> float:
+    mean = _mean(values)
+    return math.fsum([(value - mean) ** 2 for value in values]) / len(values) if values else 0.0
 
 
 def typical_item_variances(evidences: list[Evidence]) -> dict[str, float]:
@@ -243,17 +254,31 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
     return text[left.end : right.start] == " "
 
 
-def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: list[TorturedHit],
-                  found: list[Signal]) -> Evidence:
-    """Count the fast signals in ``text[start:end]`` (one sentence; ``tortured``: its hits);
-    append each piece of evidence, with offsets into ``text``, to ``found``."""
-    tokens = tokenise(text[start:end], start)
+def fast_evidence(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, tortured: list[TorturedHit],
+                  found: list[Signal], tokens: list[list[Token]] | None = None) -> list[Evidence]:
+    """Count the fast signals of each sentence ``text[start:end]`` of ``pieces`` (``tortured``:
+    the text's hits; ``tokens``: each sentence's tokens, if already made); append each piece of
+    evidence, with offsets into ``text``, to ``found``."""
+    if tokens is None:
+        tokens = [tokenise(text[start:end], start) for start, end in pieces]
+    counted = [_sentence_counts(text, words, lexicon, [h for h in tortured if start <= h.start < end], found)
+               for (start, end), words in zip(pieces, tokens)]
+    # The context fit of all sentences at once: its numpy work costs per call, not per word.
+    for (evidence, _), gains in zip(counted, context_fit_gains([fitted for _, fitted in counted], lexicon)):
+        evidence.fit_gains = gains
+    return [evidence for evidence, _ in counted]
+
+
+def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured: list[TorturedHit],
+                     found: list[Signal]) -> tuple[Evidence, list[tuple[Token, str]]]:
+    """``fast_evidence`` of one sentence but the context fit; and the content words it needs."""
     evidence = Evidence()
-    fitted: list[Token] = []  # lower-case content words, for the context fit
+    fitted: list[tuple[Token, str]] = []  # content words and their lower case, for the context fit
     evidence.tortured = len(tortured)
     for hit in tortured:
         found.append(Signal(hit.start, hit.end, hit.text, hit.expected, 0.95, "known tortured phrase"))
     previous: Token | None = None
+    previous_lower = ""
     for token in tokens:
         if not token.is_word:
             if _RESIDUE_NUMBER.fullmatch(token.text):
@@ -268,18 +293,18 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
             evidence.residue += 1
             found.append(Signal(token.start, token.end, token.text, "", 0.9, "broken contraction"))
         if previous is not None and _adjacent(text, previous, token):
-            _pair(text, previous, token, lexicon, evidence, found)
-        if previous is not None and previous.lower in ("a", "an") and _adjacent(text, previous, token):
-            wrong = (previous.lower == "an") != wants_an(lower)
+            _pair(previous, token, previous_lower, lower, lexicon, evidence, found)
+        if previous is not None and previous_lower in ("a", "an") and _adjacent(text, previous, token):
+            wrong = (previous_lower == "an") != wants_an(lower)
             if wrong and lower.isalpha() and len(lower) > 1 and not token.text.isupper():
                 evidence.article_error += 1
-                fixed = "an" if previous.lower == "a" else "a"
+                fixed = "an" if previous_lower == "a" else "a"
                 found.append(Signal(previous.start, previous.end, previous.text,
                                     transfer_case(previous.text, fixed), 0.7,
                                     f"article does not agree with '{token.text}'"))
         if lower not in FUNCTION_WORDS and lower.isalpha() and len(lower) > 1:
             evidence.content += 1
-            fitted.append(token)
+            fitted.append((token, lower))
             frequency = zipf(lower)
             evidence.zipf_sum += frequency
             evidence.zipf_sq += frequency * frequency
@@ -290,57 +315,77 @@ def fast_evidence(text: str, start: int, end: int, lexicon: Lexicon, tortured: l
                 gap = commoner[0].zipf - frequency
                 found.append(Signal(token.start, token.end, token.text, commoner[0].word,
                                     min(0.5, 0.1 * gap), "a much commoner synonym exists"))
-        previous = token
-    evidence.fit_gains = context_fit_gains(fitted, lexicon)
-    return evidence
+        previous, previous_lower = token, lower
+    return evidence, fitted
 
 
 @functools.lru_cache(maxsize=300_000)
 def _unit_vector(word: str) -> np.ndarray | None:
     from unspin.resources.lexicon import glove
 
-    return glove().vector(word)
+    found = glove().word_vectors([word])
+    return found[0] if len(found) else None
 
 
 @functools.lru_cache(maxsize=300_000)
 def _original_vectors(word: str, lexicon: Lexicon) -> np.ndarray | None:
-    """The unit vectors of a word's originals, one a row (``None`` when it has none)."""
-    rows = [v for v in (_unit_vector(o.word) for o in lexicon.originals(word)) if v is not None]
-    return np.stack(rows) if rows else None
+    """The unit vectors of a word's originals (single words), one a row (``None`` when it has none)."""
+    from unspin.resources.lexicon import glove
+
+    found = glove().word_vectors([o.word for o in lexicon.originals(word)])
+    return found if len(found) else None
 
 
-def context_fit_gains(content: list[Token], lexicon: Lexicon) -> list[float]:
-    """For each content word of a sentence (names left out) that has originals: how much closer
-    (cosine) the best of them is than the word itself to the mean vector of the
-    ``FIT_WINDOW`` content words either side; 0 when the word fits best."""
-    found = [_unit_vector(t.lower) for t in content]
+def context_fit_gains(sentences: list[list[tuple[Token, str]]], lexicon: Lexicon) -> list[list[float]]:
+    """For each sentence (its content words, each with its lower case), for each of its words
+    (names left out) that has originals: how much closer (cosine) the best of them is than the
+    word itself to the mean vector of the ``FIT_WINDOW`` content words either side in its
+    sentence; 0 when the word fits best."""
+    content = [word for sentence in sentences for word in sentence]
+    out: list[list[float]] = [[] for _ in sentences]
     if not content:
-        return []
-    vectors = np.stack([v if v is not None else np.zeros(50, dtype=np.float32) for v in found])
-    # Window sums by cumulative sums: context of word i = words i-W..i+W, less word i itself.
-    sums = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), np.cumsum(vectors, axis=0)])
+        return out
+    found = [_unit_vector(lower) for _, lower in content]
+    vectors = np.stack([v if v is not None else np.zeros(50, dtype=np.float32) for v in found]).astype(np.float64)
+    # Window sums by cumulative sums: context of word i = words i-W..i+W of its sentence, less itself.
+    sums = np.vstack([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0)])
     known = np.concatenate([[0], np.cumsum([v is not None for v in found])])
-    gains = []
-    for i, token in enumerate(content):
-        if found[i] is None or token.text[:1].isupper():
-            continue
-        low, high = max(0, i - FIT_WINDOW), min(len(content), i + FIT_WINDOW + 1)
-        if known[high] - known[low] <= 1:
-            continue  # no known word around it
-        originals = _original_vectors(token.lower, lexicon)
-        if originals is None:
-            gains.append(0.0)
-            continue
-        context = sums[high] - sums[low] - vectors[i]
-        context = context / max(float(np.linalg.norm(context)), 1e-8)
-        gains.append(max(float(np.max(originals @ context) - vectors[i] @ context), 0.0))
-    return gains
+    lengths = [len(sentence) for sentence in sentences]
+    ends = np.cumsum(lengths)
+    at = np.arange(len(content))
+    low = np.maximum(at - FIT_WINDOW, np.repeat(ends - lengths, lengths))
+    high = np.minimum(at + FIT_WINDOW + 1, np.repeat(ends, lengths))
+    contexts = sums[high] - sums[low] - vectors
+    contexts /= np.maximum(np.sqrt(np.einsum("ij,ij->i", contexts, contexts)), 1e-8)[:, None]
+    own = np.einsum("ij,ij->i", vectors, contexts)
+    alone = (known[high] - known[low] <= 1).tolist()  # no known word around it
+    blocks: list[np.ndarray] = []  # the originals' vectors of each word that has some,
+    words: list[int] = []  # that word's place in ``content``,
+    slots: list[tuple[int, int]] = []  # and its gain's in ``out``
+    i = 0
+    for number, sentence in enumerate(sentences):
+        for token, lower in sentence:
+            if found[i] is not None and not alone[i] and not token.text[:1].isupper():
+                originals = _original_vectors(lower, lexicon)
+                if originals is not None:
+                    blocks.append(originals)
+                    words.append(i)
+                    slots.append((number, len(out[number])))
+                out[number].append(0.0)
+            i += 1
+    if blocks:
+        sizes = np.array([len(block) for block in blocks])
+        owner = np.repeat(words, sizes)  # the word each original's row belongs to
+        scores = np.einsum("ij,ij->i", np.concatenate(blocks), contexts[owner])
+        best = np.maximum.reduceat(scores, np.cumsum(sizes) - sizes)
+        for (number, place), gain in zip(slots, np.maximum(best - own[words], 0.0).tolist()):
+            out[number][place] = gain
+    return out
 
 
-def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evidence,
+def _pair(left: Token, right: Token, a: str, b: str, lexicon: Lexicon, evidence: Evidence,
           found: list[Signal]) -> None:
-    """Bigram checks for two adjacent words."""
-    a, b = left.lower, right.lower
+    """Bigram checks for two adjacent words (``a``, ``b``: their lower case)."""
     if not (a.isalpha() and b.isalpha()):
         return
     count = bigram_log_count(a, b)
@@ -352,9 +397,10 @@ def _pair(text: str, left: Token, right: Token, lexicon: Lexicon, evidence: Evid
     if count > 0 or a in FUNCTION_WORDS or b in FUNCTION_WORDS:
         return
     # "White Home": a close synonym of one word makes a well-known bigram with the other.
-    repairs = [(bigram_log_count(a, o.word), right, o.word, (a, o.word)) for o in lexicon.originals(b) if o.strong]
-    repairs += [(bigram_log_count(o.word, b), left, o.word, (o.word, b)) for o in lexicon.originals(a) if o.strong]
-    repairs = [repair for repair in repairs if repair[0] >= COLLOCATION_LOG_COUNT]
+    repairs = [(count, right, o.word, (a, o.word)) for o in lexicon.originals(b)
+               if o.strong and (count := bigram_log_count(a, o.word)) >= COLLOCATION_LOG_COUNT]
+    repairs += [(count, left, o.word, (o.word, b)) for o in lexicon.originals(a)
+                if o.strong and (count := bigram_log_count(o.word, b)) >= COLLOCATION_LOG_COUNT]
     if repairs:
         evidence.collocation_break += 1
         # Which word to blame: the repair whose bigram is the tighter collocation (pointwise

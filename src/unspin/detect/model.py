@@ -24,13 +24,14 @@ import functools
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 from unspin.detect.features import Evidence, Signal, typical_item_variances
 from unspin.tokenise import tokenise
+from unspin.types import Token
 
 MIN_NGRAM_COUNT = 3
 NGRAM_SMOOTHING = 0.5
@@ -42,12 +43,15 @@ WINSOR = (0.5, 99.5)  # percentiles of the training texts' features beyond which
 REAL_SPIN_WEIGHT = 3.0  # a SpinBot (real spinner) pair counts as much as three simulated ones
 
 
-def ngrams(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
-    """Lower-case word unigrams and adjacent-word bigrams of ``text[start:end]``, with offsets."""
-    words = [t for t in tokenise(text[start:end], start) if t.is_word]
+def ngrams(text: str, start: int = 0, end: int | None = None,
+           tokens: list[Token] | None = None) -> list[tuple[str, int, int]]:
+    """Lower-case word unigrams and adjacent-word bigrams of ``text[start:end]``, with offsets
+    (``tokens``: that stretch's, if already made)."""
+    if tokens is None:
+        tokens = tokenise(text[start:end], start)
+    words = [t for t in tokens if t.is_word]
     out = [(t.lower, t.start, t.end) for t in words]
-    out += [(f"{a.lower} {b.lower}", a.start, b.end) for a, b in zip(words, words[1:])
-            if text[a.end : b.start] == " "]
+    out += [(f"{a[0]} {b[0]}", a[1], b[2]) for a, b in zip(out, out[1:]) if text[a[2] : b[1]] == " "]
     return out
 
 
@@ -77,9 +81,9 @@ def fit_ngram_table(spun: list[str], original: list[str]) -> dict[str, float]:
 
 
 def ngram_evidence(text: str, start: int, end: int, table: dict[str, float], evidence: Evidence,
-                   found: list[Signal] | None = None) -> None:
+                   found: list[Signal] | None = None, tokens: list[Token] | None = None) -> None:
     """Add the n-gram log-odds of ``text[start:end]`` to ``evidence`` (unseen n-grams count 0)."""
-    for gram, a, b in ngrams(text, start, end):
+    for gram, a, b in ngrams(text, start, end, tokens):
         value = table.get(gram, 0.0)
         evidence.ngram_values.append(value)
         if found is not None and value >= TELLING_LOG_ODDS:
@@ -104,15 +108,23 @@ class Detector:
     typical_spread: float = 0.0  # median logit standard error of the training texts
     observed_range: list[list[float]] = field(default_factory=list)  # [low, high] of each feature (``WINSOR``)
 
+    def __post_init__(self) -> None:
+        # As arrays once: the fast tier predicts every sentence, and their making cost more than the sums.
+        self._arrays = (np.array(self.mean), np.array(self.scale), np.array(self.coef),
+                        np.array(self.observed_range) if self.observed_range else None)
+        self._weights = (np.array(self.coef) / np.array(self.scale)).tolist()
+        self._typical = dict(zip(self.features, self.mean))
+
     def logit(self, features: dict[str, float]) -> float:
         """The regression's logit, each feature held inside the range where the training texts
         lay (winsorised, as in fitting): a one-word text's mean can lie far beyond any paragraph's,
         and a straight line carried that far would call it spun (or clean) with a certainty no
         one word can give."""
+        mean, scale, coef, observed = self._arrays
         x = np.array([features[name] for name in self.features])
-        if self.observed_range:
-            x = np.clip(x, self.observed_range[0], self.observed_range[1])
-        return float(((x - self.mean) / self.scale) @ np.array(self.coef) + self.intercept)
+        if observed is not None:
+            x = np.clip(x, observed[0], observed[1])
+        return float(((x - mean) / scale) @ coef + self.intercept)
 
     def predict(self, evidence: Evidence) -> tuple[float, tuple[float, float]]:
         logit, spread = self.logit_and_spread(evidence)
@@ -128,14 +140,13 @@ class Detector:
     def logit_and_spread(self, evidence: Evidence) -> tuple[float, float]:
         """The regression's logit, and its standard error from the features' sampling error."""
         full = self.tier == "full"
-        logit = self.logit(evidence.features(full))
-        variances = evidence.variances(full, dict(zip(self.features, self.mean)), self.item_variance)
-        weights = np.array(self.coef) / np.array(self.scale)
-        return logit, math.sqrt(sum(w * w * variances[name] for w, name in zip(weights, self.features)))
+        features = evidence.features(full)
+        variances = evidence.variances(full, self._typical, self.item_variance, features)
+        return self.logit(features), math.sqrt(sum(w * w * variances[name] for w, name in zip(self._weights, self.features)))
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.__dict__, sort_keys=True))
+        tmp.write_text(json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, sort_keys=True))
         tmp.replace(path)
 
     @classmethod

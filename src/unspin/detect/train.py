@@ -100,7 +100,7 @@ def text_evidence(text: str, full: bool, scorer=None) -> Evidence:
     from unspin.detect.tortured import default_matcher
 
     total = Evidence()
-    for _, _, evidence in evidence_by_sentence(text, full, [], default_matcher().find(text), scorer):
+    for _, _, _, evidence in evidence_by_sentence(text, full, [], default_matcher().find(text), scorer):
         total = total + evidence
     return total
 

@@ -84,6 +84,11 @@ class GloVe:
         mean = self._vectors[rows].mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-8)
 
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        """The unit vectors of the known ones of ``words`` (single lower-case words), one a row:
+        ``vector`` of each without the averaging, in one indexing."""
+        return self._vectors[[self._row[word] for word in words if word in self._row]]
+
     def cosine(self, first: str, second: str) -> float:
         """Cosine similarity of two words or phrases; 0.0 when either is unknown."""
         a, b = self.vector(first), self.vector(second)
