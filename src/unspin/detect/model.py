@@ -51,7 +51,8 @@ def ngrams(text: str, start: int = 0, end: int | None = None,
         tokens = tokenise(text[start:end], start)
     words = [t for t in tokens if t.is_word]
     out = [(t.lower, t.start, t.end) for t in words]
-    out += [(f"{a[0]} {b[0]}", a[1], b[2]) for a, b in zip(out, out[1:]) if text[a[2] : b[1]] == " "]
+    out += [(f"{first} {second}", start, end) for (first, start, gap), (second, gap_end, end) in zip(out, out[1:])
+            if text[gap:gap_end] == " "]
     return out
 
 
@@ -110,9 +111,9 @@ class Detector:
 
     def __post_init__(self) -> None:
         # As arrays once: the fast tier predicts every sentence, and their making cost more than the sums.
-        self._arrays = (np.array(self.mean), np.array(self.scale), np.array(self.coef),
-                        np.array(self.observed_range) if self.observed_range else None)
-        self._weights = (np.array(self.coef) / np.array(self.scale)).tolist()
+        mean, scale, coef = np.array(self.mean), np.array(self.scale), np.array(self.coef)
+        self._arrays = (mean, scale, coef, np.array(self.observed_range) if self.observed_range else None)
+        self._weights = (coef / scale).tolist()  # per unit of each raw feature
         self._typical = dict(zip(self.features, self.mean))
 
     def logit(self, features: dict[str, float]) -> float:

@@ -229,4 +229,3 @@ def build_detectors(target: Path, force: bool = False, say: Callable[[str], None
             fit_detector(training_examples(target, tier, use_bundled), tier, DETECTOR_VERSION, tier_features(tier)).save(path)
         paths.append(path)
     return paths
-

@@ -215,15 +215,20 @@ def train_models(restorer, spinbot_ids: set[str] | None = None, keep_examples: P
     return restorer.shortlist, restorer.reranker
 
 
+def models_current(folder: Path) -> bool:
+    """Whether ``folder`` holds a shortlist and a reranker this version of unspin can load."""
+    from unspin.reranker import Reranker
+    from unspin.shortlist import Shortlist
+
+    return Reranker.is_current(folder / RERANKER_FILE) and Shortlist.is_current(folder / SHORTLIST_FILE)
+
+
 def install_trained(target: Path) -> bool:
     """Put the bundled shortlist and reranker in ``target`` (files that differ are replaced).
 
     False, and nothing written, when the bundled ones were trained for another
     ``TRAINING_VERSION`` or feature set: then they must be trained here."""
-    from unspin.reranker import Reranker
-    from unspin.shortlist import Shortlist
-
-    if not (Reranker.is_current(TRAINED_DIR / RERANKER_FILE) and Shortlist.is_current(TRAINED_DIR / SHORTLIST_FILE)):
+    if not models_current(TRAINED_DIR):
         return False
     for name in TRAINED_FILES:
         source, copy = TRAINED_DIR / name, target / name
@@ -237,10 +242,8 @@ def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
     bundled copies, by default): the shortlist and reranker, and the full detector's language-model
     evidence on its training texts. The inverse of ``install_trained``; ``make retrain`` runs it."""
     from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, export_lm_evidence, load_examples
-    from unspin.reranker import Reranker
-    from unspin.shortlist import Shortlist
 
-    if not (Reranker.is_current(source / RERANKER_FILE) and Shortlist.is_current(source / SHORTLIST_FILE)):
+    if not models_current(source):
         raise RuntimeError(f"no current shortlist and reranker in {source}: run `unspin resources build --retrain`")
     examples = load_examples(source / EXAMPLES_FILE.format(tier="full"))
     if not examples:
@@ -256,10 +259,8 @@ def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
 def build_all(force: bool = False, retrain: bool = False) -> Path:
     """Build every resource into the cache directory; returns it. The shortlist and reranker
     are the bundled ones unless ``retrain`` (or they are out of date)."""
-    from unspin.reranker import Reranker
     from unspin.resources.model import convert_default_model
     from unspin.resources.wordnet import prepare_wordnet
-    from unspin.shortlist import Shortlist
 
     target = home()
     prepare_wordnet()
@@ -267,16 +268,15 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     build_mined(target, force)
     _say("checking and converting the language model (SmolLM2-135M)…")
     convert_default_model(force)
-    path = target / RERANKER_FILE
     if not retrain:
         install_trained(target)
-    if retrain or not (Reranker.is_current(path) and Shortlist.is_current(target / SHORTLIST_FILE)):
+    if retrain or not models_current(target):
         why = "" if retrain else " (the bundled ones are for another version of unspin)"
         _say(f"training the shortlist and the reranker on SpinBot pairs and simulated spins{why}…")
         restorer = load_restorer(with_reranker=False)
         shortlist, reranker = train_models(restorer, keep_examples=target / "reranker-examples.npz")
         shortlist.save(target / SHORTLIST_FILE)
-        reranker.save(path)
+        reranker.save(target / RERANKER_FILE)
     from unspin.detect.train import build_detectors
 
     build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
