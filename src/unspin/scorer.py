@@ -43,6 +43,9 @@ CALL_CONTEXT_BUDGET = 8192
 # A sentence's replacement rows run as sequences of at most this many tokens (attention grows
 # with the square; 48 to 384 ran equally fast on the benchmark article).
 MAX_PACK_TOKENS = 96
+# Rows whose vocabulary-wide logits are made at once (1,024 × 49,152 float32 logits: 200 MB), which
+# bounds the memory of a call's head; smaller blocks ran slower in float32 (64 rows: ~1.5×).
+HEAD_BLOCK_ROWS = 1024
 
 
 @dataclass
@@ -97,50 +100,94 @@ def _default_dtype() -> str:
     return "bfloat16" if "avx512_bf16" in flags or "amx_bf16" in flags else "float32"
 
 
-class CausalLMScorer:
-    """A ``Scorer`` over a Hugging Face causal language model, on the CPU."""
+class LanguageModel(Protocol):
+    """A causal LM as the scorer runs it: the decoder with a cache of earlier tokens, and the head."""
 
-    def __init__(self, model, tokenizer, right_context: int = RIGHT_CONTEXT_TOKENS) -> None:
+    def decode(self, input_ids, mask, positions, past=None) -> tuple[object, list]:
+        """Final hidden states [batch, length, hidden] and every layer's (keys, values), ``past``'s
+        first; ``mask`` [batch, 1, length, past + length] (bool) says which keys each token sees."""
+        ...
+
+    def head(self, hidden): ...
+
+
+class TransformersLM:
+    """Any Hugging Face causal LM as a ``LanguageModel`` (plain Llama models load leaner: ``llama.py``)."""
+
+    def __init__(self, model) -> None:
+        self.model = model.eval()
+
+    def decode(self, input_ids, mask, positions, past=None):
+        from transformers import DynamicCache
+
+        cache = DynamicCache(ddp_cache_data=past) if past is not None else DynamicCache()
+        out = self.model.get_decoder()(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                                       cache=cache, use_cache=True)
+        return out.last_hidden_state, [(layer.keys, layer.values) for layer in out.cache.layers]
+
+    def head(self, hidden):
+        return self.model.get_output_embeddings()(hidden)
+
+
+class CausalLMScorer:
+    """A ``Scorer`` over a causal language model, on the CPU.
+
+    ``tokenizer`` is a ``tokenizers.Tokenizer`` (the Rust tokenizer behind every fast Hugging Face
+    tokenizer) and ``start_id`` the token each sentence is read after."""
+
+    def __init__(self, model: LanguageModel, tokenizer, start_id: int,
+                 right_context: int = RIGHT_CONTEXT_TOKENS) -> None:
         import torch
 
         self._torch = torch
-        self.model = model.eval()
+        self.model = model
         self.tokenizer = tokenizer
         self.right_context = right_context
-        start = tokenizer.bos_token_id
-        if start is None:
-            start = tokenizer.eos_token_id
-        self._start_id = int(start if start is not None else 0)
+        self._start_id = int(start_id)
         self._lock = threading.Lock()
         self._first_token_cache: dict[str, tuple[int, int]] = {}
-        vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+        self._vocabulary = [tokenizer.id_to_token(i) or "" for i in range(tokenizer.get_vocab_size(True))]
         # Tokens that start a new word ("Ġword" in byte-level BPE) and are alphabetic.
         self._word_start = np.array(
-            [t.startswith("Ġ") and t[1:].isascii() and t[1:].isalpha() for t in vocab], dtype=bool
+            [t.startswith("Ġ") and t[1:].isascii() and t[1:].isalpha() for t in self._vocabulary], dtype=bool
         )
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | Path, threads: int | None = None,
                         dtype: str | None = None) -> CausalLMScorer:
-        """Load any causal LM by local path or (cached) hub name.
+        """Load a causal LM by local path or (cached) hub name: a plain Llama folder with
+        ``tokenizer.json`` and ``model.safetensors`` (the default SmolLM2 is one) through
+        ``llama.py``, anything else through transformers.
 
         ``dtype`` defaults to bfloat16 where the CPU has native bfloat16 matrix
-        instructions (about 1.8× faster here, same rankings), else float32;
+        instructions (about 1.8× faster there, same rankings), else float32;
         ``UNSPIN_DTYPE`` overrides it.
         """
         import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        chosen = getattr(torch, dtype or os.environ.get("UNSPIN_DTYPE") or _default_dtype())
+        folder = Path(name_or_path)
+        from unspin.llama import Llama, LlamaConfig, start_token_id
+
+        config = LlamaConfig.read(folder)
+        if config is not None:
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            return cls(Llama.load(folder, config, chosen), tokenizer, start_token_id(folder, tokenizer.get_vocab(True)))
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        if threads:
-            torch.set_num_threads(threads)
         tokenizer = AutoTokenizer.from_pretrained(str(name_or_path))
-        chosen = dtype or os.environ.get("UNSPIN_DTYPE") or _default_dtype()
-        model = AutoModelForCausalLM.from_pretrained(
-            str(name_or_path), dtype=getattr(torch, chosen), attn_implementation="sdpa"
-        )
-        return cls(model, tokenizer)
+        backend = getattr(tokenizer, "backend_tokenizer", None)
+        if backend is None:
+            raise ValueError(f"{name_or_path} has no fast (Rust) tokenizer, which unspin needs for offsets")
+        model = AutoModelForCausalLM.from_pretrained(str(name_or_path), dtype=chosen, attn_implementation="sdpa")
+        start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+        return cls(TransformersLM(model), backend, start if start is not None else 0)
 
     # -- first pass ---------------------------------------------------------
     def analyse(self, sentence: str) -> SentenceAnalysis:
@@ -155,27 +202,27 @@ class CausalLMScorer:
         torch = self._torch
         if not sentences:
             return []
-        encoded = self.tokenizer(sentences, return_offsets_mapping=True, add_special_tokens=False)
-        ids = [list(row) for row in encoded["input_ids"]]
-        spans = [[tuple(span) for span in row] for row in encoded["offset_mapping"]]
+        encoded = self.tokenizer.encode_batch(sentences, add_special_tokens=False)
+        ids = [list(encoding.ids) for encoding in encoded]
+        spans = [[tuple(span) for span in encoding.offsets] for encoding in encoded]
         order = sorted(range(len(sentences)), key=lambda i: len(ids[i]))
         results: list[SentenceAnalysis | None] = [None] * len(sentences)
         for batch in _token_batches([len(ids[i]) + 1 for i in order], ANALYSE_BATCH_TOKENS):
             chosen = [order[k] for k in batch]
             width = max(len(ids[i]) for i in chosen) + 1
             input_ids = torch.zeros((len(chosen), width), dtype=torch.long)
-            mask = torch.zeros((len(chosen), width), dtype=torch.long)
+            real = torch.zeros((len(chosen), width), dtype=torch.bool)
             for row, i in enumerate(chosen):
                 input_ids[row, : len(ids[i]) + 1] = torch.tensor([self._start_id, *ids[i]])
-                mask[row, : len(ids[i]) + 1] = 1
+                real[row, : len(ids[i]) + 1] = True
+            # Each token sees the real tokens up to itself (padding comes last, and is never seen).
+            causal = torch.ones((width, width), dtype=torch.bool).tril()
+            mask = (causal[None] & real[:, None, :])[:, None]
+            positions = torch.arange(width).expand(len(chosen), width)
             with self._lock, torch.inference_mode():
-                out = self.model.get_decoder()(input_ids=input_ids, attention_mask=mask, use_cache=True)
-                real = mask.bool()
+                hidden, layers = self.model.decode(input_ids, mask, positions)
                 # The head runs only on real positions; row n of each sentence predicts what follows it.
-                logprobs = torch.log_softmax(
-                    self.model.get_output_embeddings()(out.last_hidden_state[real]).float(), dim=-1
-                )
-            layers = [(layer.keys, layer.values) for layer in out.cache.layers]
+                logprobs = self._logprobs(hidden[real])
             offset = 0
             for row, i in enumerate(chosen):
                 n = len(ids[i])
@@ -198,12 +245,8 @@ class CausalLMScorer:
         return [self._first_token_cache[key] for key in keys]
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
-        """Token ids of each text, no special tokens. A fast tokenizer's Rust backend is called
-        directly: the same ids, without the wrapper's per-text Python work (~100k words an article)."""
-        backend = getattr(self.tokenizer, "backend_tokenizer", None)
-        if backend is None:
-            return self.tokenizer(texts, add_special_tokens=False)["input_ids"]
-        return [encoding.ids for encoding in backend.encode_batch(texts, add_special_tokens=False)]
+        """Token ids of each text, no special tokens, in one call of the Rust tokenizer."""
+        return [encoding.ids for encoding in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
 
     def word_logprobs(self, analysis: SentenceAnalysis, char: int, words: list[str]) -> np.ndarray:
         """Estimated log P(word | text before ``char``): first token's, less a charge per further token."""
@@ -224,8 +267,8 @@ class CausalLMScorer:
         values, ids = self._torch.topk(row, k * 3)
         words = []
         for value, token_id in zip(values.tolist(), ids.tolist()):
-            if self._word_start[token_id]:
-                words.append((self.tokenizer.convert_ids_to_tokens(token_id)[1:], value))
+            if token_id < len(self._word_start) and self._word_start[token_id]:
+                words.append((self._vocabulary[token_id][1:], value))
         return words[:k]
 
     # -- replacements, re-using the cache -----------------------------------
@@ -314,8 +357,6 @@ class CausalLMScorer:
                 targets += row.new_tokens[1:]
                 owners += [row] * n
                 at += n
-        from transformers import DynamicCache
-
         # Each distinct sentence's cache is padded once per layer (and copied for a second pack).
         distinct = list({id(analysis): analysis for analysis in analyses}.values())
         slot = {id(analysis): number for number, analysis in enumerate(distinct)}
@@ -331,15 +372,24 @@ class CausalLMScorer:
                     keys[number, :, : k.shape[2]] = k[0]
                     values[number, :, : v.shape[2]] = v[0]
                 layers.append((keys, values) if len(distinct) == batch else (keys[gather], values[gather]))
-            cache = DynamicCache(ddp_cache_data=layers)
             with self._lock:
-                hidden = self.model.get_decoder()(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                                                  cache=cache, use_cache=False).last_hidden_state
-                logits = self.model.get_output_embeddings()(hidden[row_index, columns])
-        target_ids = torch.tensor(targets, dtype=torch.long)
-        picked = torch.log_softmax(logits.float(), dim=-1)[torch.arange(len(targets)), target_ids].tolist()
+                hidden, _ = self.model.decode(input_ids, mask, positions, past=layers)
+                picked = self._logprobs(hidden[row_index, columns], torch.tensor(targets, dtype=torch.long)).tolist()
         for row, value in zip(owners, picked):  # each row is new, its ``rest`` 0.0
             row.rest += value
+
+    def _logprobs(self, hidden, targets=None):
+        """log P(every token) [rows, vocabulary] after each hidden state, in float32; or, given
+        ``targets``, only log P(target) of each row. The head and its softmax run ``HEAD_BLOCK_ROWS``
+        rows at a time: a call's logits, whole, took about 1 GB (in bfloat16 and again in float32)."""
+        torch = self._torch
+        blocks = []
+        for start in range(0, hidden.shape[0], HEAD_BLOCK_ROWS):
+            block = torch.log_softmax(self.model.head(hidden[start : start + HEAD_BLOCK_ROWS]).float(), dim=-1)
+            if targets is not None:
+                block = block[torch.arange(len(block)), targets[start : start + HEAD_BLOCK_ROWS]]
+            blocks.append(block)
+        return blocks[0] if len(blocks) == 1 else torch.cat(blocks)
 
     def sentence_logprob(self, sentence: str) -> float:
         """log P(sentence), straightforwardly (used to check the cached arithmetic)."""

@@ -76,13 +76,21 @@ class GloVe:
         vectors = np.load(data / "glove_6B_50d_emb.npy")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self._vectors = vectors / np.maximum(norms, 1e-8)
+        self._phrase_vector = functools.lru_cache(maxsize=100_000)(self._mean_vector)
 
     def vector(self, phrase: str) -> np.ndarray | None:
+        """The unit mean vector of the phrase's known words (read-only; remembered, since an
+        article asks for the same thesaurus phrases tens of thousands of times)."""
+        return self._phrase_vector(phrase)
+
+    def _mean_vector(self, phrase: str) -> np.ndarray | None:
         rows = [self._row[w] for w in phrase.lower().split() if w in self._row]
         if not rows:
             return None
         mean = self._vectors[rows].mean(axis=0)
-        return mean / max(float(np.linalg.norm(mean)), 1e-8)
+        unit = mean / max(float(np.linalg.norm(mean)), 1e-8)
+        unit.flags.writeable = False
+        return unit
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """The unit vectors of the known ones of ``words`` (single lower-case words), one a row:

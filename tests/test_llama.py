@@ -1,0 +1,102 @@
+"""The lean Llama decoder (``unspin.llama``) against transformers' own, on the default model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from unspin.llama import LlamaConfig, start_token_id
+
+SENTENCES = ["The White Home mentioned on Monday that the president will visit Ohio.",
+             "Short one.",
+             "It received't rule out new tariffs, a move that could have vital effects on car makers."]
+REPLACEMENTS = [[(10, 14, "House"), (15, 24, "said"), (0, 3, "A")], [(6, 9, "two")],
+                [(3, 13, "won't"), (56, 61, "significant"), (83, 87, "firms")]]
+
+
+def _folder(tmp_path: Path, **config) -> Path:
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    for name in ("model.safetensors", "tokenizer.json"):
+        (tmp_path / name).write_bytes(b"")
+    return tmp_path
+
+
+LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+         "num_key_value_heads": 2, "intermediate_size": 128, "rms_norm_eps": 1e-5,
+         "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0}}
+
+
+def test_only_plain_llama_folders_take_the_lean_path(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    config = LlamaConfig.read(_folder(tmp_path / "plain", **LLAMA))
+    assert config == LlamaConfig(hidden=64, layers=2, heads=4, kv_heads=2, head_dim=16, intermediate=128,
+                                 eps=1e-5, rope_theta=10000.0)
+    for name, change in [("gpt2", {"model_type": "gpt2"}), ("bias", {"attention_bias": True}),
+                         ("scaled", {"rope_parameters": {"rope_type": "llama3", "rope_theta": 5e5}}),
+                         ("gelu", {"hidden_act": "gelu"})]:
+        (tmp_path / name).mkdir()
+        assert LlamaConfig.read(_folder(tmp_path / name, **{**LLAMA, **change})) is None, name
+    (tmp_path / "no-weights").mkdir()
+    (tmp_path / "no-weights" / "config.json").write_text(json.dumps(LLAMA))
+    assert LlamaConfig.read(tmp_path / "no-weights") is None
+    assert LlamaConfig.read(tmp_path / "missing") is None
+
+
+def test_the_start_token_is_the_tokenizers_bos_else_its_eos(tmp_path: Path) -> None:
+    vocabulary = {"<s>": 1, "</s>": 2}
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({"bos_token": {"content": "<s>"}, "eos_token": "</s>"}))
+    assert start_token_id(tmp_path, vocabulary) == 1
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({"eos_token": "</s>"}))
+    assert start_token_id(tmp_path, vocabulary) == 2
+    assert start_token_id(tmp_path / "nowhere", vocabulary) == 0
+
+
+@pytest.fixture(scope="module")
+def both_scorers():
+    """The default model in float32, once through ``unspin.llama`` and once through transformers."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from unspin.resources.model import default_model_dir
+    from unspin.scorer import CausalLMScorer, TransformersLM
+
+    folder = default_model_dir()
+    lean = CausalLMScorer.from_pretrained(folder, dtype="float32")
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32, attn_implementation="sdpa")
+    reference = CausalLMScorer(TransformersLM(model), tokenizer.backend_tokenizer, tokenizer.bos_token_id)
+    return lean, reference, tokenizer
+
+
+@pytest.mark.slow
+def test_the_lean_decoder_computes_what_transformers_computes(both_scorers) -> None:
+    import torch
+
+    lean, reference, tokenizer = both_scorers
+    assert type(lean.model).__name__ == "Llama" and lean._start_id == reference._start_id
+    # The Rust tokenizer called directly gives what the transformers tokenizer gives.
+    encoded = tokenizer(SENTENCES, return_offsets_mapping=True, add_special_tokens=False)
+    mine = lean.analyse_many(SENTENCES)
+    theirs = reference.analyse_many(SENTENCES)
+    for a, b, ids, offsets in zip(mine, theirs, encoded["input_ids"], encoded["offset_mapping"]):
+        assert a.token_ids == list(ids) and a.token_spans == [tuple(span) for span in offsets]
+        assert a.token_logprobs == pytest.approx(b.token_logprobs, abs=1e-4)
+        assert torch.allclose(a.next_logprobs, b.next_logprobs, atol=1e-4)
+        for (keys, values), (their_keys, their_values) in zip(a.cache, b.cache):
+            assert torch.allclose(keys, their_keys, atol=1e-4) and torch.allclose(values, their_values, atol=1e-4)
+    gains = lean.replacement_gains_many(list(zip(mine, REPLACEMENTS)))
+    assert gains == [pytest.approx(g, abs=1e-3) for g in reference.replacement_gains_many(list(zip(theirs, REPLACEMENTS)))]
+    assert gains[0][0] > 3 and gains[2][0] > 3  # "White House", "won't": the scores still mean something
+
+
+@pytest.mark.slow
+def test_loading_the_restorer_does_not_import_transformers() -> None:
+    """transformers' imports were most of the model's load time; the default model needs none."""
+    code = ("import sys; from unspin.resources.build import load_restorer; r = load_restorer(); "
+            "r.restore('It received\\'t rule out new tariffs.'); print('transformers' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
