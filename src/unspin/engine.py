@@ -22,7 +22,7 @@ import numpy as np
 from unspin.candidates import FUNCTION_WORDS, Candidate, CandidateGenerator, by_span, transfer_case
 from unspin.decode import select_edits
 from unspin.reranker import Reranker
-from unspin.resources.lexicon import bigram_log_count, glove, zipf
+from unspin.resources.lexicon import bigram_log_count, bigram_table, glove, zipf
 from unspin.resources.thesaurus import (
     MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET,
 )
@@ -399,6 +399,7 @@ def shortlist_features(spun: str, inside: bool, previous: str, following: str,
     ranks = np.empty(n)
     ranks[np.argsort(-left_gains, kind="stable")] = np.arange(n)
     flags = np.fromiter((c.flags for c in group), dtype=np.int64, count=n)
+    counts, log1p = bigram_table(), math.log1p  # (previous, following and the originals are lower case)
     left_spun = bigram_log_count(previous, spun_words[0]) if previous else 0.0
     right_spun = bigram_log_count(spun_words[-1], following) if following else 0.0
     # math.log1p rather than numpy's, which can differ in the last bit from the values the models learnt.
@@ -418,8 +419,8 @@ def shortlist_features(spun: str, inside: bool, previous: str, following: str,
         [math.log1p(c.fanout) for c in group],
         np.full(n, len(spun_words)),
         [len(w) for w in words],
-        [bigram_log_count(previous, w[0]) - left_spun if previous and w else 0.0 for w in words],
-        [bigram_log_count(w[-1], following) - right_spun if following and w else 0.0 for w in words],
+        [log1p(counts.get((previous, w[0]), 0)) - left_spun if previous and w else 0.0 for w in words],
+        [log1p(counts.get((w[-1], following), 0)) - right_spun if following and w else 0.0 for w in words],
         np.full(n, float(inside and spun[:1].isupper())),
         np.full(n, float(spun_lower in FUNCTION_WORDS)),
     )

@@ -17,8 +17,10 @@ calls. On a 2-core CPU a call over one token costs about 28 ms (the weights are
 streamed from memory) and one over 1,000 tokens about 0.8 ms a token, so the
 engine gathers a few dozen sentences' work into a handful of calls.
 
-``Scorer`` is the interface; ``CausalLMScorer`` implements it for any Hugging
-Face causal LM (the default is SmolLM2-135M, see ``resources.model``).
+``Scorer`` is the interface; ``CausalLMScorer`` implements it over a
+``LanguageModel``: a plain Llama model (the default SmolLM2-135M, see
+``resources.model``) on ``llama.Llama``, any other Hugging Face causal LM through
+``TransformersLM``.
 """
 
 from __future__ import annotations

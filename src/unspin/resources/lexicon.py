@@ -64,6 +64,11 @@ def bigram_log_count(first: str, second: str) -> float:
     return math.log1p(_bigram_counts().get((first.lower(), second.lower()), 0))
 
 
+def bigram_table() -> dict[tuple[str, str], int]:
+    """The bigram counts by lower-case word pair, for callers that look up many pairs at once."""
+    return _bigram_counts()
+
+
 class GloVe:
     """50-dimensional GloVe 6B vectors (400k lower-case words), unit-normalised."""
 
