@@ -100,3 +100,29 @@ def test_loading_the_restorer_does_not_import_transformers() -> None:
             "r.restore('It received\\'t rule out new tariffs.'); print('transformers' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.slow
+def test_any_other_causal_lm_loads_through_transformers_and_scores_alike(tmp_path: Path) -> None:
+    """A model of another architecture (a small random GPT-2 here) takes the transformers path,
+    and its packed replacement gains are the whole edited sentences' log-probability changes."""
+    import torch
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    from unspin.resources.model import default_model_dir
+    from unspin.scorer import CausalLMScorer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(default_model_dir()))
+    torch.manual_seed(0)
+    GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=256, n_embd=64, n_layer=2, n_head=4,
+                               bos_token_id=1, eos_token_id=2)).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    scorer = CausalLMScorer.from_pretrained(tmp_path, dtype="float32")
+    assert type(scorer.model).__name__ == "TransformersLM"
+    scorer.right_context = 10_000  # score to the sentence's end, as the whole sentence is
+    sentence = SENTENCES[0]
+    analysis = scorer.analyse(sentence)
+    replacements = [*REPLACEMENTS[0], (44, 53, "prime minister of the country")]
+    direct = [scorer.analyse(sentence[:start] + new + sentence[end:]).total_logprob - analysis.total_logprob
+              for start, end, new in replacements]
+    assert scorer.replacement_gains(analysis, replacements) == pytest.approx(direct, abs=1e-3)
