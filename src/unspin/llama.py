@@ -89,8 +89,8 @@ class Llama:
             return weights[name].to(dtype)
 
         self.embedding = get("model.embed_tokens.weight")
-        head = weights.get("lm_head.weight")
-        self.output_embedding = self.embedding if head is None else head.to(dtype)
+        # Tied models (SmolLM2) save no head of their own: it is the embedding.
+        self.output_embedding = get("lm_head.weight") if "lm_head.weight" in weights else self.embedding
         self.norm = get("model.norm.weight")
         self.layers = []
         for i in range(config.layers):

@@ -49,7 +49,8 @@ def _plain_word_zipf(word: str) -> float:
 
 
 @functools.cache
-def _bigram_counts() -> dict[tuple[str, str], int]:
+def bigram_table() -> dict[tuple[str, str], int]:
+    """The bigram counts by lower-case word pair (loaded once), for callers that look up many pairs."""
     path = _package_dir("symspellpy") / "frequency_bigramdictionary_en_243_342.txt"
     counts: dict[tuple[str, str], int] = {}
     with path.open(encoding="utf-8") as handle:
@@ -61,12 +62,7 @@ def _bigram_counts() -> dict[tuple[str, str], int]:
 
 def bigram_log_count(first: str, second: str) -> float:
     """log(1 + count) of a lower-case word bigram in symspellpy's 242k real bigrams."""
-    return math.log1p(_bigram_counts().get((first.lower(), second.lower()), 0))
-
-
-def bigram_table() -> dict[tuple[str, str], int]:
-    """The bigram counts by lower-case word pair, for callers that look up many pairs at once."""
-    return _bigram_counts()
+    return math.log1p(bigram_table().get((first.lower(), second.lower()), 0))
 
 
 class GloVe:
