@@ -164,6 +164,62 @@ def test_replacements_run_side_by_side_do_not_see_each_other(float32_scorer, mon
     assert split == pytest.approx(direct, abs=2e-3)
 
 
+def test_a_sentence_read_after_its_context_scores_as_in_one_pass_over_both(float32_scorer, monkeypatch) -> None:
+    """In context, the first pass and every replacement see the preceding text, placed where it
+    stands: a sentence's scores equal those of one pass over context and sentence together,
+    beside a sentence read alone in the same batch (different lengths of cache and context)."""
+    scorer = float32_scorer
+    monkeypatch.setattr(scorer, "right_context", 10_000)
+    context = "The White House said on Monday that the president would travel to Ohio."
+    sentence = "He will meet workers at a factory there on Friday."
+    replacements = [(0, 2, "She"), (26, 33, "plant"), (43, 49, "Saturday"), (8, 12, "visit with")]
+    in_context, alone = scorer.analyse_many([sentence, "Short one."], [context, ""])
+    joint = scorer.analyse(context + " " + sentence)
+    skip = len(joint.token_ids) - len(in_context.token_ids)
+    assert in_context.token_ids == joint.token_ids[skip:] and in_context.context == skip
+    assert in_context.token_logprobs == pytest.approx(joint.token_logprobs[skip:], abs=1e-3)
+    gains, short = scorer.replacement_gains_many([(in_context, replacements), (alone, [(6, 9, "two")])])
+    for (start, end, new), gain in zip(replacements, gains):
+        edited = scorer.analyse(context + " " + sentence[:start] + new + sentence[end:])
+        assert gain == pytest.approx(float(edited.token_logprobs[skip:].sum() - joint.token_logprobs[skip:].sum()), abs=2e-3)
+    assert short == pytest.approx(scorer.replacement_gains(scorer.analyse("Short one."), [(6, 9, "two")]), abs=1e-3)
+    # The context is evidence: after it, the LM expects "He" far more than at a text's start.
+    assert scorer.word_logprobs(in_context, 0, ["He"])[0] > scorer.word_logprobs(scorer.analyse(sentence), 0, ["He"])[0] + 3
+
+
+def test_a_paragraph_read_once_scores_as_its_sentences_read_each_after_its_context(float32_scorer) -> None:
+    """Sentences whose contexts extend one another share one sequence; nothing may change for that."""
+    scorer = float32_scorer
+    sentences = ["The White House said on Monday that the president would travel to Ohio.",
+                 "He will meet workers at a factory.", "They make parts for cars there."]
+    contexts = ["", sentences[0], sentences[0] + " " + sentences[1]]
+    together = scorer.analyse_many(sentences, contexts)
+    requests = [(analysis, [(0, 2, "One"), (len(sentence) - 6, len(sentence) - 1, "there")])
+                for analysis, sentence in zip(together, sentences)]
+    gains = scorer.replacement_gains_many(requests)
+    for sentence, context, analysis, (_, replacements), gain in zip(sentences, contexts, together, requests, gains):
+        alone = scorer.analyse_many([sentence], [context])[0]
+        assert (analysis.context, analysis.cached, analysis.token_ids) == (alone.context, alone.cached, alone.token_ids)
+        assert analysis.token_logprobs == pytest.approx(alone.token_logprobs, abs=1e-3)
+        assert analysis.next_logprobs[-1].numpy() == pytest.approx(alone.next_logprobs[-1].numpy(), abs=1e-3)
+        assert gain == pytest.approx(scorer.replacement_gains(alone, replacements), abs=1e-3)
+
+
+def test_the_context_is_the_paragraph_before_the_sentence_in_whole_words() -> None:
+    from unspin.engine import sentence_contexts, sentence_pieces
+
+    text = "A heading\n\nOne two three. Four five six. Seven eight. Nine ten eleven twelve. Thirteen."
+    pieces = sentence_pieces(text)
+    starts = [text[a:b].split()[0].rstrip(".") for a, b in pieces]
+    contexts = dict(zip(starts, sentence_contexts(text, pieces, 10)))
+    assert contexts["A"] == "" and contexts["One"] == ""  # a paragraph's first sentence has none
+    assert contexts["Four"] == "One two three."
+    assert contexts["Seven"] == "One two three. Four five six."  # one window: up to three times 10
+    assert contexts["Nine"] == "eight."  # a new window, 10 back and on to a word's start
+    assert contexts["Thirteen"] == "twelve."  # 31 past the window's start: another
+    assert sentence_contexts(text, pieces, 0) == [""] * len(pieces)
+
+
 def test_inflected_forms_find_inflected_originals(restorer) -> None:
     from unspin.tokenise import tokenise
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -51,6 +52,11 @@ class Settings:
     min_proposal_surprisal: float = 3.0  # only words the LM finds this surprising (nats) get its guesses
     # One refining pass per entry: the neighbours of the edits at least this probable are judged again.
     refine_floors: tuple[float, ...] = (0.5,)
+    # How much of the paragraph before a sentence the LM reads first, at least (where there is as
+    # much; at most about three times as much: ``sentence_contexts``). 0: none, as the bundled
+    # shortlist and reranker were trained; another value needs them trained with it (README,
+    # session 13: 400 brought back a little more on SpinBot fold 0, and cost about a fifth of the speed).
+    context_chars: int = 0
 
 
 @dataclass
@@ -62,6 +68,7 @@ class ScoredSentence:
     tokens: list[Token]
     candidates: list[Candidate]
     focus: list[tuple[int, int]] | None = None  # if set, only spans inside these are scored
+    context: str = ""  # the paragraph's text before the sentence that the LM reads first
 
 
 class Restorer:
@@ -114,13 +121,20 @@ class Restorer:
         subset of the edits.
         Words within ``NEIGHBOURHOOD`` words of an assumed edit get new candidates
         and probabilities, which replace their first ones; the context features
-        (how spun the text looks) stay those of the first pass.
+        (how spun the text looks) stay those of the first pass. The LM reads the
+        sentences after an edit in their window with the edits made, but the
+        window's start as it was.
         """
         revised: list[tuple[ScoredSentence, ScoredSentence, list[tuple[int, int, int]]]] = []
-        for sentence in sentences:
+        for number, sentence in enumerate(sentences):
             assumed = select_edits(sentence.text, sentence.tokens, sentence.candidates, floor)
-            if not assumed:
+            # After an edited sentence, the rest of its window is read again too (unscored unless
+            # edited), so that the LM reads what follows the edits with them made, in one sequence.
+            continuing = bool(revised) and revised[-1][0] is sentences[number - 1] and _continues(
+                sentences[number - 1], sentence)
+            if not assumed and not continuing:
                 continue
+            context = _joined(revised[-1][1].context, revised[-1][1].text) if continuing else sentence.context
             text = apply_edits(sentence.text, assumed)
             moved = _revised_ranges(assumed)
             tokens = tokenise(text)
@@ -128,18 +142,16 @@ class Restorer:
             # Candidates are local to their words, so only the focused runs need generating.
             generated = [c for run in focus
                          for c in self.generator.generate(text, [t for t in tokens if _within(t.start, t.end, [run])])]
-            if generated:
-                revised.append((sentence, ScoredSentence(sentence.start, text, tokens, generated, focus), moved))
+            revised.append((sentence, ScoredSentence(sentence.start, text, tokens, generated, focus, context), moved))
         if not revised:
             return
         for chunk in chunks([again for _, again, _ in revised], lambda again: len(again.text)):
             self._score(chunk)
         for sentence, again, _ in revised:
-            context = sentence.candidates[0].features
             for group in by_span(again.candidates).values():
                 _set_gain_margins(group)
                 for candidate in group:
-                    candidate.features.update((name, context[name]) for name in CONTEXT_FEATURES)
+                    candidate.features.update((name, sentence.candidates[0].features[name]) for name in CONTEXT_FEATURES)
         self._rerank([again for _, again, _ in revised])
         for sentence, again, moved in revised:
             focus = [_to_source(a, b, moved) for a, b in again.focus or ()]
@@ -164,13 +176,19 @@ class Restorer:
     def generated_sentences(self, text: str, should_stop: Callable[[], bool] | None = None
                             ) -> Iterator[ScoredSentence]:
         """The sentences of ``text`` that have words, each with its generated candidates (unscored)."""
-        for start, end in sentence_pieces(text):
+        pieces = sentence_pieces(text)
+        for (start, end), context in zip(pieces, sentence_contexts(text, pieces, self.settings.context_chars)):
             if should_stop is not None and should_stop():
                 raise Cancelled
             sentence = text[start:end]
             tokens = tokenise(sentence)
             if any(t.is_word for t in tokens):
-                yield ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens))
+                yield ScoredSentence(start, sentence, tokens, self.generator.generate(sentence, tokens), context=context)
+
+    def analyses(self, chunk: list[ScoredSentence]) -> list[SentenceAnalysis]:
+        """The LM's first pass over each sentence of ``chunk``, read after its context."""
+        return self.scorer.analyse_many([sentence.text for sentence in chunk],
+                                        [sentence.context for sentence in chunk])
 
     def span_groups(self, sentence: ScoredSentence, analysis: SentenceAnalysis
                     ) -> Iterator[tuple[list[Candidate], np.ndarray]]:
@@ -199,7 +217,7 @@ class Restorer:
         """Replace each sentence's generated candidates by the shortlisted few, scored in full."""
         if self.shortlist is None:
             raise RuntimeError("no shortlist loaded: run `unspin resources build`")
-        analyses = self.scorer.analyse_many([sentence.text for sentence in chunk])
+        analyses = self.analyses(chunk)
         requests = []
         for sentence, analysis in zip(chunk, analyses):
             kept: list[Candidate] = []
@@ -309,6 +327,16 @@ def _set_gain_margins(group: list[Candidate]) -> float:
 
 
 NEIGHBOURHOOD = 2  # words either side of an edit that the refining pass scores again
+
+
+def _joined(context: str, sentence: str) -> str:
+    """The context of the sentence after ``sentence``, in a window whose context so far is ``context``."""
+    return f"{context} {sentence}" if context else sentence
+
+
+def _continues(previous: ScoredSentence, sentence: ScoredSentence) -> bool:
+    """Whether ``sentence`` is read in the same window as ``previous`` (its context extends theirs)."""
+    return bool(sentence.context) and sentence.context == _joined(previous.context, previous.text)
 
 
 def _revised_ranges(edits: list[Edit]) -> list[tuple[int, int, int]]:
@@ -440,6 +468,40 @@ def chunks(items: Iterable[T], size: Callable[[T], int], limit: int = CHUNK_CHAR
             chunk, total = [], 0
     if chunk:
         yield chunk
+
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
+_WHITESPACE = re.compile(r"\s")
+
+
+def sentence_contexts(text: str, pieces: list[tuple[int, int]], limit: int) -> list[str]:
+    """What the LM reads before each piece of ``text``: the paragraph's text before it, from a
+    word's start, without the whitespace before the piece; at least ``limit`` characters of it
+    where the paragraph has them, and at most about three times that.
+
+    Pieces are read in windows whose contexts start at one point, so that the scorer reads a
+    window once; a new window starts ``limit`` characters back when a context would pass
+    ``3 * limit``."""
+    if limit <= 0:
+        return [""] * len(pieces)
+    breaks = [0] + [match.end() for match in PARAGRAPH_BREAK.finditer(text)]
+    anchor, out = 0, []
+    for start, _ in pieces:
+        paragraph = breaks[bisect.bisect_right(breaks, start) - 1]
+        if anchor < paragraph:
+            anchor = paragraph
+        elif start - anchor > 3 * limit:
+            anchor = _word_start(text, max(paragraph, start - limit), start)
+        out.append(text[anchor:start].rstrip())
+    return out
+
+
+def _word_start(text: str, at: int, limit: int) -> int:
+    """``at``, or the start of the next word if ``at`` falls inside one (``limit`` at most)."""
+    if at == 0 or text[at - 1].isspace():
+        return at
+    space = _WHITESPACE.search(text, at, limit)
+    return space.end() if space else limit
 
 
 def sentence_pieces(text: str) -> list[tuple[int, int]]:

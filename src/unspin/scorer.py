@@ -59,7 +59,14 @@ class SentenceAnalysis:
     token_spans: list[tuple[int, int]]  # character span of each LM token in ``text``
     token_logprobs: np.ndarray  # log P(token i | tokens before it)
     next_logprobs: object  # torch.Tensor [n_tokens + 1, vocab]: row i predicted token i; the last, what follows
-    cache: object  # per-layer (keys, values) of the pass, with the start token first
+    cache: object  # per-layer (keys, values) of the pass: the start token, the context's tokens, the sentence's
+    context: int = 0  # LM tokens of the text read before the sentence (between the start token and it)
+    lead: str = ""  # " " when the sentence follows a context: its first token carries the space, as in the text
+
+    @property
+    def cached(self) -> int:
+        """Tokens in ``cache``."""
+        return 1 + self.context + len(self.token_ids)
 
     def token_at(self, char: int) -> int:
         """Index of the first LM token that ends after ``char``."""
@@ -78,7 +85,7 @@ class Scorer(Protocol):
 
     def analyse(self, sentence: str) -> SentenceAnalysis: ...
 
-    def analyse_many(self, sentences: list[str]) -> list[SentenceAnalysis]: ...
+    def analyse_many(self, sentences: list[str], contexts: list[str] | None = None) -> list[SentenceAnalysis]: ...
 
     def replacement_gains(
         self, analysis: SentenceAnalysis, replacements: list[tuple[int, int, str]]
@@ -195,44 +202,78 @@ class CausalLMScorer:
     def analyse(self, sentence: str) -> SentenceAnalysis:
         return self.analyse_many([sentence])[0]
 
-    def analyse_many(self, sentences: list[str]) -> list[SentenceAnalysis]:
-        """The first pass over several sentences, run together in padded batches.
+    def analyse_many(self, sentences: list[str], contexts: list[str] | None = None) -> list[SentenceAnalysis]:
+        """The first pass over several sentences, run together in padded batches; each read
+        after its ``contexts`` entry (the text before it, without the whitespace between) if given.
 
         On a small CPU a forward pass of a few tokens costs nearly what one of a
         few hundred does (the weights are streamed from memory either way), so
-        sentences of similar length share a call."""
+        sentences of similar length share a call. A context's tokens are run but not
+        scored (only a sentence's positions go through the head), and a sentence whose
+        context is the previous sentence read after that one's context continues its
+        sequence: the paragraph is read once, not once per sentence."""
         torch = self._torch
         if not sentences:
             return []
-        encoded = self.tokenizer.encode_batch(sentences, add_special_tokens=False)
+        contexts = contexts or [""] * len(sentences)
+        if len(contexts) != len(sentences):
+            raise ValueError("one context per sentence")
+        leads = [" " if context else "" for context in contexts]
+        encoded = self.tokenizer.encode_batch([lead + sentence for lead, sentence in zip(leads, sentences)],
+                                              add_special_tokens=False)
         ids = [list(encoding.ids) for encoding in encoded]
-        spans = [[tuple(span) for span in encoding.offsets] for encoding in encoded]
-        order = sorted(range(len(sentences)), key=lambda i: len(ids[i]))
+        spans = [[(max(a - len(lead), 0), b - len(lead)) for a, b in encoding.offsets]
+                 for lead, encoding in zip(leads, encoded)]
+        chains: list[list[int]] = []
+        for i, context in enumerate(contexts):
+            if i and context and context == contexts[i - 1] + leads[i - 1] + sentences[i - 1]:
+                chains[-1].append(i)
+            else:
+                chains.append([i])
+        heads = [chain[0] for chain in chains if contexts[chain[0]]]
+        read = iter(self._token_ids([contexts[i] for i in heads]) if heads else [])
+        before = {i: list(next(read)) for i in heads}
+        # Tokens read before each sentence (its context), in its chain's sequence.
+        context_length: list[int] = [0] * len(sentences)
+        sequences = []
+        for chain in chains:
+            sequence = [self._start_id, *before.get(chain[0], [])]
+            for i in chain:
+                context_length[i] = len(sequence) - 1
+                sequence += ids[i]
+            sequences.append(sequence)
+        order = sorted(range(len(chains)), key=lambda k: len(sequences[k]))
         results: list[SentenceAnalysis | None] = [None] * len(sentences)
-        for batch in _token_batches([len(ids[i]) + 1 for i in order], ANALYSE_BATCH_TOKENS):
+        for batch in _token_batches([len(sequences[k]) for k in order], ANALYSE_BATCH_TOKENS):
             chosen = [order[k] for k in batch]
-            width = max(len(ids[i]) for i in chosen) + 1
+            width = max(len(sequences[k]) for k in chosen)
             input_ids = torch.zeros((len(chosen), width), dtype=torch.long)
             real = torch.zeros((len(chosen), width), dtype=torch.bool)
-            for row, i in enumerate(chosen):
-                input_ids[row, : len(ids[i]) + 1] = torch.tensor([self._start_id, *ids[i]])
-                real[row, : len(ids[i]) + 1] = True
+            scored = torch.zeros((len(chosen), width), dtype=torch.bool)
+            for row, k in enumerate(chosen):
+                input_ids[row, : len(sequences[k])] = torch.tensor(sequences[k])
+                real[row, : len(sequences[k])] = True
+                scored[row, context_length[chains[k][0]] :] = real[row, context_length[chains[k][0]] :]
             # Each token sees the real tokens up to itself (padding comes last, and is never seen).
             causal = torch.ones((width, width), dtype=torch.bool).tril()
             mask = (causal[None] & real[:, None, :])[:, None]
             positions = torch.arange(width).expand(len(chosen), width)
             with self._lock, torch.inference_mode():
                 hidden, layers = self.model.decode(input_ids, mask, positions)
-                # The head runs only on real positions; row n of each sentence predicts what follows it.
-                logprobs = self._logprobs(hidden[real])
+                # The head runs only on the positions that predict a sentence's tokens (from the last
+                # one before it); row n of a sentence predicts what follows it.
+                logprobs = self._logprobs(hidden[scored])
             offset = 0
-            for row, i in enumerate(chosen):
-                n = len(ids[i])
-                rows = logprobs[offset : offset + n + 1]
-                offset += n + 1
-                picked = rows[torch.arange(n), torch.tensor(ids[i], dtype=torch.long)].numpy() if n else np.zeros(0)
-                cache = [(k[row : row + 1, :, : n + 1], v[row : row + 1, :, : n + 1]) for k, v in layers]
-                results[i] = SentenceAnalysis(sentences[i], ids[i], spans[i], picked, rows, cache)
+            for row, k in enumerate(chosen):
+                first = context_length[chains[k][0]]
+                for i in chains[k]:
+                    c, n = context_length[i], len(ids[i])
+                    rows = logprobs[offset + c - first : offset + c - first + n + 1]
+                    picked = rows[torch.arange(n), torch.tensor(ids[i], dtype=torch.long)].numpy() if n else np.zeros(0)
+                    cache = [(keys[row : row + 1, :, : c + n + 1], values[row : row + 1, :, : c + n + 1])
+                             for keys, values in layers]
+                    results[i] = SentenceAnalysis(sentences[i], ids[i], spans[i], picked, rows, cache, c, leads[i])
+                offset += len(sequences[k]) - first
         return results  # type: ignore[return-value]
 
     # -- candidates ranked by left context alone --------------------------
@@ -255,7 +296,7 @@ class CausalLMScorer:
         index = analysis.token_at(char)
         if index >= len(analysis.token_ids) or not words:
             return np.full(len(words), -30.0)
-        spaced = char > 0 and analysis.text[char - 1] == " "
+        spaced = analysis.text[char - 1] == " " if char > 0 else analysis.lead == " "
         firsts = self._first_tokens(words, spaced)
         values = analysis.next_logprobs[index, [token for token, _ in firsts]].float().numpy()
         return values - EXTRA_TOKEN_COST * np.array([n - 1 for _, n in firsts])
@@ -290,7 +331,7 @@ class CausalLMScorer:
         packs = _packs([row for row in jobs if len(row.new_tokens) > 1], MAX_PACK_TOKENS)
         # Packs of similar width run together, so little work goes on padding.
         packs.sort(key=lambda pack: (pack.width, pack.request))
-        contexts = [len(requests[pack.request][0].token_ids) + 1 + pack.width for pack in packs]
+        contexts = [requests[pack.request][0].cached + pack.width for pack in packs]
         for bucket in _length_buckets([pack.width for pack in packs], contexts):
             self._continuation_logprobs([packs[k] for k in bucket], [requests[packs[k].request][0] for k in bucket])
         gains: list[list[float]] = [[] for _ in requests]
@@ -310,7 +351,7 @@ class CausalLMScorer:
         if not replacements:
             return []
         old = analysis.token_ids
-        texts = [analysis.text[:s] + new + analysis.text[e:] for s, e, new in replacements]
+        texts = [analysis.lead + analysis.text[:s] + new + analysis.text[e:] for s, e, new in replacements]
         rows = []
         for new in self._token_ids(texts):
             prefix = 0
@@ -330,7 +371,7 @@ class CausalLMScorer:
         new_tokens[0].
 
         A pack's rows run as one sequence beside one copy of their sentence's cached pass:
-        the mask lets each row see the start token, its shared prefix and its own earlier
+        the mask lets each row see the start token, any context, its shared prefix and its own earlier
         tokens, and position ids place each row's tokens where they would stand in the
         sentence (a copy of the cache per row cost more than the rows' own tokens). The
         last token of a row is only predicted, never used to predict, so it is not run; and
@@ -338,7 +379,7 @@ class CausalLMScorer:
         costliest layer of a small LM)."""
         torch = self._torch
         width = max(pack.width for pack in packs)
-        cached = max(len(analysis.token_ids) for analysis in analyses) + 1  # the start token, then the sentence
+        cached = max(analysis.cached for analysis in analyses)  # the start token, any context, the sentence
         batch = len(packs)
         input_ids = torch.zeros((batch, width), dtype=torch.long)
         positions = torch.zeros((batch, width), dtype=torch.long)
@@ -351,8 +392,9 @@ class CausalLMScorer:
                 tokens = row.new_tokens[:-1]
                 n = len(tokens)
                 input_ids[index, at : at + n] = torch.tensor(tokens, dtype=torch.long)
-                positions[index, at : at + n] = row.prefix + 1 + torch.arange(n)
-                mask[index, 0, at : at + n, : row.prefix + 1] = True
+                seen = analyses[index].context + 1 + row.prefix  # start token, context, shared prefix
+                positions[index, at : at + n] = seen + torch.arange(n)
+                mask[index, 0, at : at + n, : seen] = True
                 mask[index, 0, at : at + n, cached + at : cached + at + n] = torch.ones((n, n), dtype=torch.bool).tril()
                 row_index += [index] * n
                 columns += range(at, at + n)

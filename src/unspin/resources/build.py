@@ -137,7 +137,7 @@ def shortlist_examples(restorer, pairs: list[tuple[str, str]], progress: Callabl
     for n, (original, spun) in enumerate(pairs):
         right = _right_edit(SpinnerChanges(original, spun))
         for chunk in chunks(restorer.generated_sentences(spun), lambda sentence: len(sentence.text)):
-            for sentence, analysis in zip(chunk, restorer.scorer.analyse_many([s.text for s in chunk])):
+            for sentence, analysis in zip(chunk, restorer.analyses(chunk)):
                 for group, features in restorer.span_groups(sentence, analysis):
                     keep = [i for i, c in enumerate(group) if c.rule not in RESIDUE_RULES]
                     if not keep:
