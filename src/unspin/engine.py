@@ -27,7 +27,7 @@ from unspin.resources.lexicon import bigram_log_count, bigram_table, glove, zipf
 from unspin.resources.thesaurus import (
     MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET,
 )
-from unspin.scorer import Scorer, SentenceAnalysis
+from unspin.scorer import Scorer, SentenceAnalysis, context_after
 from unspin.shortlist import FEATURES as SHORTLIST_FEATURES
 from unspin.shortlist import Shortlist
 from unspin.tokenise import sentence_spans, tokenise
@@ -134,7 +134,7 @@ class Restorer:
                 sentences[number - 1], sentence)
             if not assumed and not continuing:
                 continue
-            context = _joined(revised[-1][1].context, revised[-1][1].text) if continuing else sentence.context
+            context = context_after(revised[-1][1].context, revised[-1][1].text) if continuing else sentence.context
             text = apply_edits(sentence.text, assumed)
             moved = _revised_ranges(assumed)
             tokens = tokenise(text)
@@ -142,7 +142,10 @@ class Restorer:
             # Candidates are local to their words, so only the focused runs need generating.
             generated = [c for run in focus
                          for c in self.generator.generate(text, [t for t in tokens if _within(t.start, t.end, [run])])]
-            revised.append((sentence, ScoredSentence(sentence.start, text, tokens, generated, focus, context), moved))
+            # A sentence with nothing to score is read again only as the context of the next one.
+            if generated or (number + 1 < len(sentences) and _continues(sentence, sentences[number + 1])):
+                revised.append((sentence, ScoredSentence(sentence.start, text, tokens, generated, focus, context),
+                                moved))
         if not revised:
             return
         for chunk in chunks([again for _, again, _ in revised], lambda again: len(again.text)):
@@ -329,14 +332,9 @@ def _set_gain_margins(group: list[Candidate]) -> float:
 NEIGHBOURHOOD = 2  # words either side of an edit that the refining pass scores again
 
 
-def _joined(context: str, sentence: str) -> str:
-    """The context of the sentence after ``sentence``, in a window whose context so far is ``context``."""
-    return f"{context} {sentence}" if context else sentence
-
-
 def _continues(previous: ScoredSentence, sentence: ScoredSentence) -> bool:
     """Whether ``sentence`` is read in the same window as ``previous`` (its context extends theirs)."""
-    return bool(sentence.context) and sentence.context == _joined(previous.context, previous.text)
+    return bool(sentence.context) and sentence.context == context_after(previous.context, previous.text)
 
 
 def _revised_ranges(edits: list[Edit]) -> list[tuple[int, int, int]]:

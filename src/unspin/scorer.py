@@ -226,13 +226,12 @@ class CausalLMScorer:
                  for lead, encoding in zip(leads, encoded)]
         chains: list[list[int]] = []
         for i, context in enumerate(contexts):
-            if i and context and context == contexts[i - 1] + leads[i - 1] + sentences[i - 1]:
+            if i and context and context == context_after(contexts[i - 1], sentences[i - 1]):
                 chains[-1].append(i)
             else:
                 chains.append([i])
         heads = [chain[0] for chain in chains if contexts[chain[0]]]
-        read = iter(self._token_ids([contexts[i] for i in heads]) if heads else [])
-        before = {i: list(next(read)) for i in heads}
+        before = dict(zip(heads, self._token_ids([contexts[i] for i in heads]))) if heads else {}
         # Tokens read before each sentence (its context), in its chain's sequence.
         context_length: list[int] = [0] * len(sentences)
         sequences = []
@@ -438,6 +437,12 @@ class CausalLMScorer:
     def sentence_logprob(self, sentence: str) -> float:
         """log P(sentence), straightforwardly (used to check the cached arithmetic)."""
         return self.analyse(sentence).total_logprob
+
+
+def context_after(context: str, sentence: str) -> str:
+    """The context of the sentence that follows ``sentence`` (read after ``context``) in one
+    sequence: ``analyse_many`` reads such sentences on from one another."""
+    return f"{context} {sentence}" if context else sentence
 
 
 @dataclass
