@@ -241,3 +241,36 @@ def test_reliability_table_and_calibration_error() -> None:
     assert table[1] == pytest.approx((0.96, 0.0, 5))
     assert expected_calibration_error(table) == pytest.approx(5 * 0.96 / 15)
     assert expected_calibration_error([]) == 0.0
+
+
+def test_short_text_figures_score_confidence_by_length() -> None:
+    from unspin.evaluation.detection import short_text_figures
+
+    lengths, labels = [1, 1, 2, 2, 3, 3], [0, 1, 0, 1, 0, 1]
+    figures = short_text_figures(lengths, labels, [0.9, 0.1, 0.3, 0.7, 0.5, 0.5])
+    assert set(figures) == {"1", "2", "3"}
+    wrong, hedged, undecided = figures["1"], figures["2"], figures["3"]
+    # Confidently wrong both times: the worst Brier score, every answer confident, none right.
+    assert wrong["brier"] == pytest.approx(0.81) and wrong["confident_share"] == 1.0
+    assert wrong["confident_accuracy"] == 0.0 and wrong["accuracy"] == 0.0
+    assert (wrong["mean_original"], wrong["mean_spun"]) == pytest.approx((0.9, 0.1))
+    # Right but hedged: a good score and no confident answers to judge.
+    assert hedged["brier"] == pytest.approx(0.09) and hedged["accuracy"] == 1.0
+    assert hedged["confident_share"] == 0.0 and hedged["confident_accuracy"] is None
+    # Always 0.5 scores what a coin does, and counts as calling the text spun.
+    assert undecided["brier"] == pytest.approx(0.25) and undecided["accuracy"] == 0.5
+
+
+def test_short_snippets_are_sentence_openings_and_their_spins() -> None:
+    from unspin.evaluation.datasets import sotu_paragraphs
+    from unspin.evaluation.detection import SHORT_LENGTHS, short_snippets
+
+    paragraphs = sotu_paragraphs(50, seed=2)
+    snippets = short_snippets({"speeches": paragraphs, "none": []}, per_source=40)
+    read = [" ".join(p.split()) for p in paragraphs[:40]]
+    assert snippets and len(snippets) % 2 == 0
+    for (n, original, clean), (m, spun, label) in zip(snippets[::2], snippets[1::2]):
+        assert (n, clean, label) == (m, 0, 1) and n in SHORT_LENGTHS
+        assert any(original in text for text in read) and len(original.split()) == n
+        assert spun != original
+    assert {n for n, _, _ in snippets} >= {1, 2, 3, 5}

@@ -18,6 +18,9 @@
   strict threshold (chosen by cross-validation on its own training texts only).
 - Tortured phrases: all 7,942 planted in a sentence (with the terms an AND
   fingerprint needs), and every hit on the clean texts.
+- Short texts (1 to 21 words: the first words of held-out sentences, and
+  spins of them): how often the check answers confidently, and how often
+  rightly when it does.
 - Speed of the fast tier, and a reliability diagram (PNG) of both tiers.
 """
 
@@ -149,6 +152,67 @@ def clean_detection(tier: str, held_out: dict[str, list[str]]) -> tuple[dict, li
     return figures, labels, probabilities
 
 
+# --- short texts ------------------------------------------------------------------
+
+SHORT_LENGTHS = (1, 2, 3, 5, 8, 13, 21)  # words
+SHORT_PER_SOURCE = {"fast": 60, "full": 15}  # held-out paragraphs whose first sentence is cut
+SHORT_SPIN_RATE = 0.8
+CONFIDENT = 0.3  # an answer this far from 0.5 (0.2 or below, 0.8 or above) is a confident one
+
+
+def short_snippets(held_out: dict[str, list[str]], per_source: int) -> list[tuple[int, str, int]]:
+    """(length, text, 1 if spun): the first ``n`` words of the first sentence of held-out
+    paragraphs, for each ``n`` of ``SHORT_LENGTHS`` the sentence has, and a simulated spin of each
+    (seeded by the snippet); pairs the simulator left unchanged are dropped."""
+    from unspin.engine import sentence_pieces
+    from unspin.evaluation.datasets import stable_hash
+    from unspin.spin import spin
+
+    out = []
+    for source in sorted(held_out):
+        for paragraph in held_out[source][:per_source]:
+            start, end = sentence_pieces(paragraph)[0]
+            words = paragraph[start:end].split()
+            for n in SHORT_LENGTHS:
+                if len(words) < n:
+                    break
+                snippet = " ".join(words[:n])
+                spun = spin(snippet, rate=SHORT_SPIN_RATE, seed=stable_hash(snippet) % 1000).text
+                if spun != snippet:
+                    out += [(n, snippet, 0), (n, spun, 1)]
+    return out
+
+
+def short_text_figures(lengths: list[int], labels: list[int], probabilities: list[float]) -> dict:
+    """Per text length: the Brier score (0.25 is what always saying 0.5 scores), how often the
+    answer is confident (``CONFIDENT``) and how often such answers are right (calibrated ones
+    would be right at least 80 % of the time), and the mean probability of each side."""
+    figures = {}
+    for n in sorted(set(lengths)):
+        y = np.array([label for length, label in zip(lengths, labels) if length == n])
+        p = np.array([q for length, q in zip(lengths, probabilities) if length == n])
+        confident = np.abs(p - 0.5) >= CONFIDENT
+        figures[str(n)] = {
+            "texts": int(len(y)), "brier": float(np.mean((p - y) ** 2)),
+            "accuracy": float(np.mean((p >= THRESHOLD) == y)),
+            "confident_share": float(confident.mean()),
+            "confident_accuracy": float(np.mean((p[confident] >= THRESHOLD) == y[confident])) if confident.any() else None,
+            "mean_original": float(p[y == 0].mean()), "mean_spun": float(p[y == 1].mean()),
+        }
+    return figures
+
+
+def short_text_detection(tier: str, held_out: dict[str, list[str]]) -> dict:
+    """How the check answers on texts of 1 to 21 words: ``short_text_figures`` of the shipped
+    detector on ``short_snippets`` (the issue asks that a short text get a wide interval, not a
+    confident guess)."""
+    import unspin
+
+    snippets = short_snippets(held_out, SHORT_PER_SOURCE[tier])
+    probabilities = [unspin.check(text, fast=tier == "fast").probability for _, text, _ in snippets]
+    return short_text_figures([n for n, _, _ in snippets], [label for _, _, label in snippets], probabilities)
+
+
 # --- tortured phrases, speed, reliability ----------------------------------------
 
 
@@ -234,7 +298,8 @@ def detection_figures(out: Path, tiers: tuple[str, ...] = ("fast", "full")) -> d
         spinbot, y1, p1 = spinbot_detection(tier)
         synthetic, y2, p2 = synthetic_detection(tier)
         clean, y3, p3 = clean_detection(tier, held_out)
-        results[tier] = {"spinbot": spinbot, "synthetic": synthetic, "clean": clean}
+        results[tier] = {"spinbot": spinbot, "synthetic": synthetic, "clean": clean,
+                         "short": short_text_detection(tier, held_out)}
         curves[tier] = (y1 + y2 + y3, p1 + p2 + p3)
         print(f"detection ({tier}): {json.dumps(results[tier])}", file=sys.stderr, flush=True)
     results["tortured"] = tortured_detection(sources)
@@ -276,6 +341,14 @@ def markdown(results: dict) -> str:
                         if unseen else "— | —")
             lines.append(f"| {name}, {f['texts'] - f['spun']} | {tier} | {f['auc']:.3f} | {_fpr(f)} / {f['recall']:.3f} | "
                          f"{_fpr(f['strict'])} / {f['strict']['recall']:.3f} | {left_out} |")
+    lines += ["", f"| short texts (words): first words of held-out sentences, and spins of them (rate {SHORT_SPIN_RATE}) | tier | "
+              "texts | Brier (0.5 always: 0.250) | accuracy at 0.5 | confident answers (≤ 0.2 or ≥ 0.8) | "
+              "of them right | mean probability, originals / spins |", "|---|---|---|---|---|---|---|---|"]
+    for tier in ("full", "fast"):
+        for n, f in results.get(tier, {}).get("short", {}).items():
+            right = f"{f['confident_accuracy']:.3f}" if f["confident_accuracy"] is not None else "—"
+            lines.append(f"| {n} | {tier} | {f['texts']} | {f['brier']:.3f} | {f['accuracy']:.3f} | "
+                         f"{f['confident_share']:.3f} | {right} | {f['mean_original']:.3f} / {f['mean_spun']:.3f} |")
     packages = results.get("clean_text_packages")
     lines += ["", f"Clean texts from Debian: {', '.join(packages) if packages else 'versions not recorded'}."]
     return "\n".join(lines) + "\n"
