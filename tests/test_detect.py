@@ -203,6 +203,26 @@ def test_a_heading_of_a_few_words_gets_a_moderated_probability() -> None:
 
 
 @pytest.mark.slow
+def test_a_full_check_leaves_one_or_two_words_to_the_fast_tier() -> None:
+    """The LM reads each sentence alone, so it has nothing to judge a one-word heading by: the
+    full check answers such a text, and such a sentence inside a longer one, as the fast tier does."""
+    from unspin.detect.checker import MIN_FULL_WORDS
+
+    pair = _held_out_synthetic(1)[0]
+    for heading in ("Commentaries", "See also"):
+        assert len(heading.split()) < MIN_FULL_WORDS
+        full, fast = unspin.check(heading), unspin.check(heading, fast=True)
+        assert full.tier == "fast" and full.probability == fast.probability
+        document = f"{heading}\n\n{pair.spun}"
+        full, fast = unspin.check(document), unspin.check(document, fast=True)
+        assert full.tier == "full"
+        assert full.sentences[0].probability == pytest.approx(fast.sentences[0].probability)
+        # The paragraph's sentences are the LM's to judge, and it judges them otherwise.
+        assert [s.probability for s in full.sentences[1:]] != pytest.approx([s.probability for s in fast.sentences[1:]])
+    assert unspin.check("The trade paperbacks:").tier == "full"
+
+
+@pytest.mark.slow
 def test_features_beyond_the_training_range_are_held_at_its_edge() -> None:
     """A one-word text's mean can lie far outside every training paragraph's; the regression's
     straight line is not carried there (a test that the fitted bounds are used and sensible)."""

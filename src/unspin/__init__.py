@@ -23,7 +23,9 @@ def restore(text: str, *, min_confidence: float = 0.5) -> Restoration:
 def check(text: str, *, fast: bool = False) -> Report:
     """Tell whether ``text`` was machine-spun, where and why (see ``unspin.detect``).
 
-    ``fast=True`` screens with no neural model; the full check loads the LM on first use.
+    ``fast=True`` screens with no neural model; the full check loads the LM on first use, and
+    answers a text or sentence of one or two words as the fast tier does (``report.tier`` says
+    which tier answered): the LM has nothing to read such a heading by.
     """
     from unspin.detect import check as _check
 

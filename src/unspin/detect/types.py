@@ -55,7 +55,8 @@ class Report:
     """Whether a text was machine-spun, where, and why.
 
     ``probability`` is calibrated; ``interval`` is a range for it that widens
-    for short texts; ``tier`` is ``"fast"`` (no neural model) or ``"full"``.
+    for short texts; ``tier`` is ``"fast"`` (no neural model: asked for, or a
+    text of one or two words, which the LM cannot judge) or ``"full"``.
     ``strict_threshold`` is the probability above which the detector flagged at
     most 1% of its (cross-validated) clean training paragraphs: ``flagged``.
     """

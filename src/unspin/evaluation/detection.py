@@ -76,14 +76,16 @@ def _is_spinbot(group: str, fold: int) -> bool:
 
 
 def spinbot_detection(tier: str) -> tuple[dict, list[int], list[float]]:
-    """Cross-fitted figures on the 195 SpinBot pairs (both sides)."""
-    from unspin.detect.checker import DETECTOR_VERSION
+    """Cross-fitted figures on the 195 SpinBot pairs (both sides); as in ``check``, the full tier
+    leaves texts of fewer than ``MIN_FULL_WORDS`` words to the fast tier (of the same fold)."""
+    from unspin.detect.checker import DETECTOR_VERSION, MIN_FULL_WORDS
     from unspin.detect.features import tier_features
     from unspin.detect.model import fit_detector, predict_examples
     from unspin.detect.train import training_examples
     from unspin.resources.paths import home
 
     examples = training_examples(home(), tier)
+    screening = {(e.text, e.group): e for e in training_examples(home(), "fast")} if tier == "full" else {}
     features = tier_features(tier)
     labels: list[int] = []
     probabilities: list[float] = []
@@ -92,7 +94,14 @@ def spinbot_detection(tier: str) -> tuple[dict, list[int], list[float]]:
         test = [e for e in examples if _is_spinbot(e.group, fold)]
         train = [e for e in examples if not _is_spinbot(e.group, fold)]
         detector = fit_detector(train, tier, DETECTOR_VERSION, features)
-        probabilities += predict_examples(detector, test)
+        scores = predict_examples(detector, test)
+        headings = [i for i, e in enumerate(test) if e.evidence.words < MIN_FULL_WORDS] if screening else []
+        if headings:
+            fast_train = [e for e in screening.values() if not _is_spinbot(e.group, fold)]
+            screen = fit_detector(fast_train, "fast", DETECTOR_VERSION, tier_features("fast"))
+            for i, score in zip(headings, predict_examples(screen, [screening[test[i].text, test[i].group] for i in headings])):
+                scores[i] = score
+        probabilities += scores
         labels += [e.label for e in test]
         thresholds += [detector.threshold] * len(test)
     return binary_figures(labels, probabilities, thresholds), labels, probabilities
