@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -75,35 +76,48 @@ def _is_spinbot(group: str, fold: int) -> bool:
     return group.startswith("spinbot:") and fold_of(group.split(":", 1)[1]) == fold
 
 
-def spinbot_detection(tier: str) -> tuple[dict, list[int], list[float]]:
-    """Cross-fitted figures on the 195 SpinBot pairs (both sides); as in ``check``, the full tier
-    leaves texts of fewer than ``MIN_FULL_WORDS`` words to the fast tier (of the same fold)."""
-    from unspin.detect.checker import DETECTOR_VERSION, MIN_FULL_WORDS
-    from unspin.detect.features import tier_features
-    from unspin.detect.model import fit_detector, predict_examples
+@functools.cache
+def _training_examples(tier: str) -> list:
+    """The tier's training examples, loaded once for all the figures that need them."""
     from unspin.detect.train import training_examples
     from unspin.resources.paths import home
 
-    examples = training_examples(home(), tier)
-    screening = {(e.text, e.group): e for e in training_examples(home(), "fast")} if tier == "full" else {}
-    features = tier_features(tier)
-    labels: list[int] = []
-    probabilities: list[float] = []
-    thresholds: list[float] = []
+    return training_examples(home(), tier)
+
+
+@functools.cache
+def _cross_fitted(tier: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """Each SpinBot text (by text and group) of the tier's training examples: its probability
+    and the strict threshold of the detector fitted without its fold."""
+    from unspin.detect.checker import DETECTOR_VERSION
+    from unspin.detect.features import tier_features
+    from unspin.detect.model import fit_detector, predict_examples
+
+    examples = _training_examples(tier)
+    scored = {}
     for fold in (0, 1):
         test = [e for e in examples if _is_spinbot(e.group, fold)]
-        train = [e for e in examples if not _is_spinbot(e.group, fold)]
-        detector = fit_detector(train, tier, DETECTOR_VERSION, features)
-        scores = predict_examples(detector, test)
-        headings = [i for i, e in enumerate(test) if e.evidence.words < MIN_FULL_WORDS] if screening else []
-        if headings:
-            fast_train = [e for e in screening.values() if not _is_spinbot(e.group, fold)]
-            screen = fit_detector(fast_train, "fast", DETECTOR_VERSION, tier_features("fast"))
-            for i, score in zip(headings, predict_examples(screen, [screening[test[i].text, test[i].group] for i in headings])):
-                scores[i] = score
-        probabilities += scores
-        labels += [e.label for e in test]
-        thresholds += [detector.threshold] * len(test)
+        detector = fit_detector([e for e in examples if not _is_spinbot(e.group, fold)], tier, DETECTOR_VERSION,
+                                tier_features(tier))
+        for example, probability in zip(test, predict_examples(detector, test)):
+            scored[example.text, example.group] = (probability, detector.threshold)
+    return scored
+
+
+def spinbot_detection(tier: str) -> tuple[dict, list[int], list[float]]:
+    """Cross-fitted figures on the 195 SpinBot pairs (both sides); as in ``check``, the full tier
+    leaves texts of fewer than ``MIN_FULL_WORDS`` words to the fast tier (of the same fold)."""
+    from unspin.detect.checker import MIN_FULL_WORDS
+
+    tested = [e for fold in (0, 1) for e in _training_examples(tier) if _is_spinbot(e.group, fold)]
+    scored = _cross_fitted(tier)
+    labels = [e.label for e in tested]
+    probabilities = [scored[e.text, e.group][0] for e in tested]
+    thresholds = [scored[e.text, e.group][1] for e in tested]
+    if tier == "full":
+        screened = _cross_fitted("fast")
+        probabilities = [screened[e.text, e.group][0] if e.evidence.words < MIN_FULL_WORDS else p
+                         for e, p in zip(tested, probabilities)]
     return binary_figures(labels, probabilities, thresholds), labels, probabilities
 
 
@@ -140,10 +154,9 @@ def clean_detection(tier: str, held_out: dict[str, list[str]]) -> tuple[dict, li
     from unspin.detect.checker import DETECTOR_VERSION, detector
     from unspin.detect.features import tier_features
     from unspin.detect.model import fit_detector, predict_examples
-    from unspin.detect.train import style_of, training_examples
-    from unspin.resources.paths import home
+    from unspin.detect.train import style_of
 
-    training = training_examples(home(), tier)
+    training = _training_examples(tier)
     tested = held_out_examples(tier, held_out)
     features = tier_features(tier)
     shipped = detector(tier)
