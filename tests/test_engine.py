@@ -99,20 +99,20 @@ def test_a_neighbour_of_a_restored_word_is_judged_again_beside_it(restorer) -> N
     assert refined.text == apply_edits(text, refined.edits)
 
 
-def test_cached_replacement_scores_equal_full_sentence_scores(restorer) -> None:
-    scorer = restorer.scorer
+def test_scores_in_the_default_precision_track_float32(restorer, float32_scorer) -> None:
+    """The default scorer (bfloat16 where the CPU has its instructions) may round differently from
+    float32, by about half a nat on this sentence on some CPUs, and differently again with the
+    matrix shapes; what must hold is that its gains mean the same: the same order and sign, close
+    to float32's. That packed scoring computes what the whole edited sentence does is checked
+    exactly in float32 (``test_replacements_run_side_by_side_do_not_see_each_other``)."""
     sentence = "The White Home mentioned on Monday that the president will visit Ohio."
-    analysis = scorer.analyse(sentence)
     replacements = [(10, 14, "House"), (15, 24, "said"), (0, 3, "A")]
-    saved, scorer.right_context = scorer.right_context, 10_000
-    try:
-        gains = scorer.replacement_gains(analysis, replacements)
-    finally:
-        scorer.right_context = saved
-    for (start, end, new), gain in zip(replacements, gains):
-        direct = scorer.analyse(sentence[:start] + new + sentence[end:]).total_logprob - analysis.total_logprob
-        assert gain == pytest.approx(direct, abs=0.35)  # bfloat16 arithmetic differs a little
-    assert gains[0] > 3  # "White House" is far likelier than "White Home"
+    default, reference = (scorer.replacement_gains(scorer.analyse(sentence), replacements)
+                          for scorer in (restorer.scorer, float32_scorer))
+    assert default == pytest.approx(reference, abs=1.0)
+    assert sorted(range(3), key=default.__getitem__) == sorted(range(3), key=reference.__getitem__)
+    assert default[0] > 3  # "White House" is far likelier than "White Home"
+    assert default[2] < 0  # and "A White Home" less likely than "The White Home"
 
 
 @pytest.fixture(scope="module")
