@@ -357,10 +357,14 @@ ui.pop.addEventListener("focusout", () => {
 ui.popAccept.addEventListener("click", () => decide(state.active, "accepted"));
 ui.popReject.addEventListener("click", () => decide(state.active, "rejected"));
 ui.popClose.addEventListener("click", closeAndReturnFocus);
-document.addEventListener("click", (event) => {
+// On pointerdown, not click: a tap's focus opens the pop-over before its click lands, and on a
+// phone the sheet then scrolls the word up, so the click can land beside it and must not close it.
+document.addEventListener("pointerdown", (event) => {
   if (state.active >= 0 && !ui.pop.contains(event.target) && !markFrom(event.target)) closePop();
 });
 window.addEventListener("resize", () => { if (state.active >= 0) position(markOf(state.active)); });
+// The sheet can grow after it opens (a phone's tap pins it, and its text reflows): keep the word above it.
+new ResizeObserver(() => { if (state.active >= 0 && !ui.pop.hidden) position(markOf(state.active)); }).observe(ui.pop);
 
 // --- toolbar ----------------------------------------------------------------------------
 
