@@ -152,6 +152,52 @@ print(json.dumps({"torch": "torch" in sys.modules, "out": out}))
 
 
 @pytest.mark.slow
+def test_spin_probability_is_what_the_fast_check_says() -> None:
+    from unspin.detect.checker import spin_probability
+
+    for pair in spinbot_pairs()[:3]:
+        for text in (pair.spun, pair.original):
+            assert spin_probability(text) == pytest.approx(unspin.check(text, fast=True).probability, abs=1e-9)
+    # Blind to the screener's list (as the benchmark's held-out phrases need), a known tortured
+    # phrase no longer counts; in a text with none, nothing changes.
+    tortured = "In this work, the counterfeit consciousness is used."
+    assert unspin.check(tortured, fast=True).tortured
+    assert spin_probability(tortured, known_tortured=False) < spin_probability(tortured)
+    plain = spinbot_pairs()[0].original
+    assert spin_probability(plain, known_tortured=False) == pytest.approx(spin_probability(plain), abs=1e-12)
+
+
+@pytest.mark.slow
+def test_spin_priors_come_from_detectors_that_never_saw_the_text() -> None:
+    """Each training text's prior is the verdict of a detector fitted without its group's fold,
+    and a group the caller rejects (the benchmark's test fold) is learnt from by none of them."""
+    from unspin.detect.checker import DETECTOR_VERSION, spin_probability
+    from unspin.detect.features import tier_features
+    from unspin.detect.model import fit_detector
+    from unspin.detect.train import cross_fitted_spin_priors, training_examples
+    from unspin.evaluation.datasets import stable_hash
+    from unspin.resources.paths import home
+
+    pairs = spinbot_pairs()[:4]
+    texts = {text: f"spinbot:{pair.id}" for pair in pairs for text in (pair.spun, pair.original)}
+    test_fold = {pair.id for pair in spinbot_pairs() if fold_of(pair.id) == 0}
+    learnt_from = lambda group: group.split(":", 1)[1] not in test_fold  # noqa: E731
+    priors, detector = cross_fitted_spin_priors(texts, learnt_from)
+    pool = [e for e in training_examples(home(), "fast") if learnt_from(e.group)]
+    text, group = next(iter(texts.items()))
+    fold = stable_hash("prior " + group)
+    unseen = fit_detector([e for e in pool if stable_hash("prior " + e.group) % 5 != fold % 5], "fast",
+                          DETECTOR_VERSION, tier_features("fast"), max_fpr=None)
+    assert all(e.group != group for e in pool if stable_hash("prior " + e.group) % 5 != fold % 5)
+    assert priors[text] == pytest.approx(spin_probability(text, unseen), abs=1e-12)
+    whole = fit_detector(pool, "fast", DETECTOR_VERSION, tier_features("fast"), max_fpr=None)
+    assert detector.coef == pytest.approx(whole.coef)
+    assert all(0.0 < p < 1.0 for p in priors.values())
+    # And they still tell the sides apart, on texts none of their detectors saw.
+    assert sum(priors[p.spun] > priors[p.original] for p in pairs) >= 3
+
+
+@pytest.mark.slow
 def test_short_texts_get_wider_intervals() -> None:
     pair = _held_out_synthetic(1)[0]
     long_report = unspin.check(pair.spun, fast=True)

@@ -91,12 +91,64 @@ def test_a_neighbour_of_a_restored_word_is_judged_again_beside_it(restorer) -> N
 
     text = "In this work, the arbitrary clamor is used."
     assert "arbitrary clamor" not in restorer.generator.mined
+    # Told the text is spun: alone, a 7-word sentence looks nearly clean to the fast check
+    # (the spin prior), and the reranker holds back there (README, session 15).
+    def spun(_text: str) -> float:
+        return 0.9
+
     single = Restorer(restorer.generator, restorer.scorer, restorer.reranker,
-                      replace(restorer.settings, refine_floors=()), restorer.shortlist)
+                      replace(restorer.settings, refine_floors=()), restorer.shortlist, spun)
     assert [e.spun for e in single.restore(text).edits] == ["clamor"]
-    refined = restorer.restore(text)
+    refined = Restorer(restorer.generator, restorer.scorer, restorer.reranker, restorer.settings,
+                       restorer.shortlist, spun).restore(text)
     assert "the random noise is used" in refined.text
     assert refined.text == apply_edits(text, refined.edits)
+
+
+def test_a_text_that_looks_spun_gets_more_confident_edits(restorer) -> None:
+    """The spin prior (the fast check's verdict on the whole text) is evidence for every edit:
+    the same spun text, said to look spun, gets surer edits than said to look clean."""
+    from dataclasses import replace as with_fields
+
+    from unspin.detect.checker import spin_probability
+    from unspin.engine import Restorer
+
+    spun = (EXAMPLES / "spun-news.txt").read_text(encoding="utf-8")
+    assert restorer.spin_prior is spin_probability and spin_probability(spun) > 0.5
+    confidence = {}
+    for prior in (0.02, 0.98):
+        told = Restorer(restorer.generator, restorer.scorer, restorer.reranker,
+                        with_fields(restorer.settings, refine_floors=()), restorer.shortlist, lambda text: prior)
+        confidence[prior] = sum(edit.confidence for edit in told.restore(spun, min_confidence=0.0).edits)
+    assert confidence[0.98] > 1.2 * confidence[0.02]
+    with pytest.raises(RuntimeError, match="spin prior"):
+        Restorer(restorer.generator, restorer.scorer, restorer.reranker, shortlist=restorer.shortlist).restore(spun)
+
+
+def test_a_training_text_also_teaches_one_of_its_sentences_as_a_text_of_its_own(restorer) -> None:
+    """Short inputs are met in training too: one sentence of each training text comes again as a
+    text alone, the same candidates and labels, judged by its own length and its own spin prior."""
+    import math
+
+    from unspin.detect.checker import spin_probability
+    from unspin.resources.build import standalone_sentence, training_examples
+
+    original = (EXAMPLES / "spun-news.original.txt").read_text(encoding="utf-8").split("\n\n")[1]
+    spun = (EXAMPLES / "spun-news.txt").read_text(encoding="utf-8").split("\n\n")[1]
+    start, end = standalone_sentence(spun)
+    assert standalone_sentence(spun) == (start, end) and 0 < end - start < len(spun.strip())
+    assert standalone_sentence(spun[start:end]) is None
+    rows, labels = training_examples(restorer, [(original, spun)])
+    fewest = min(r["text_words"] for r in rows)
+    in_text = [(r, y) for r, y in zip(rows, labels) if r["text_words"] > fewest]
+    alone = [(r, y) for r, y in zip(rows, labels) if r["text_words"] == fewest]
+    assert alone and len(in_text) > len(alone)
+    assert math.expm1(fewest) < math.expm1(in_text[0][0]["text_words"]) - 5
+    assert all(r["text_spin_prior"] == pytest.approx(spin_probability(spun[start:end])) for r, _ in alone)
+    assert all(r["text_spin_prior"] == pytest.approx(spin_probability(spun)) for r, _ in in_text)
+    # The same candidates, scored once: LM gains and labels as in the whole text.
+    same = {(r["lm_gain"], r["spun_words"], y) for r, y in in_text}
+    assert all((r["lm_gain"], r["spun_words"], y) in same for r, y in alone)
 
 
 def test_scores_in_the_default_precision_track_float32(restorer, float32_scorer) -> None:

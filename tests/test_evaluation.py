@@ -209,6 +209,31 @@ def test_held_out_tortured_phrases_are_mined_only_for_the_shipped_table() -> Non
     assert not leaked, leaked[:5]
 
 
+def test_each_spinbot_training_pair_sees_only_the_pairs_mined_from_the_others() -> None:
+    """As a new text is restored with pairs mined from other texts, so is each training text:
+    its set's table is the table of every other training pair (``subtract`` undoes ``merge``)."""
+    from unspin.resources.build import mine_pairs, training_sets
+    from unspin.resources.mining import mine_aligned_pairs
+
+    pairs = spinbot_pairs()[:12]
+    ids = {p.id for p in pairs}
+    sets = training_sets(ids)
+    spinbot_sets = [s for s in sets if s.groups[0].startswith("spinbot:")]
+    assert sorted(s.groups[0] for s in spinbot_sets) == sorted(f"spinbot:{p.id}" for p in pairs)
+    everything = mine_pairs(spinbot_ids=ids)
+    for pair in pairs[:3]:
+        (own,) = [s for s in spinbot_sets if s.groups[0] == f"spinbot:{pair.id}"]
+        assert own.pairs[0] == (pair.original, pair.spun)
+        assert own.mined == mine_pairs(spinbot_ids=ids - {pair.id})
+        swaps = mine_aligned_pairs([(pair.original, pair.spun)])
+        only_here = [(s, o) for s, originals in swaps.items() for o, n in originals.items() if everything[s][o] == n]
+        assert only_here and not any(o in own.mined.get(s, {}) for s, o in only_here)
+    simulated = sets[-1]
+    assert all(group.startswith("sotu:") for group in simulated.groups)
+    assert len(simulated.groups) == len(simulated.pairs)
+    assert sum(original == spun for original, spun in simulated.pairs) > 0  # clean copies
+
+
 def test_sotu_paragraphs_are_deterministic_prose() -> None:
     paragraphs = sotu_paragraphs(20, seed=5)
     assert paragraphs == sotu_paragraphs(20, seed=5)

@@ -69,7 +69,7 @@ def test_bundled_models_are_current_and_make_sense() -> None:
     # A WordNet synonym the LM strongly prefers, seen spun in real text, beats an unlisted word
     # the LM dislikes, for both models.
     word = {"zipf_original": 5.0, "zipf_spun": 3.5, "spun_surprisal": 9.0, "log_fanout": 3.0,
-            "spun_words": 1.0, "original_words": 1.0}
+            "spun_words": 1.0, "original_words": 1.0, "text_spin_prior": 0.9}
     likely = word | {"lm_gain": 8.0, "left_gain": 4.0, "wordnet_synset": 1.0, "mined_log_count": 2.0,
               "glove_cosine": 0.8, "gain_margin": 5.0, "text_strong_share": 0.2, "text_words": 4.5,
               "sentence_strong_share": 0.2, "shortlist_probability": 0.6}

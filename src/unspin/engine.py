@@ -75,9 +75,13 @@ class Restorer:
     """Restores spun text with a candidate generator, an LM scorer and a reranker."""
 
     def __init__(self, generator: CandidateGenerator, scorer: Scorer, reranker: Reranker | None,
-                 settings: Settings = Settings(), shortlist: Shortlist | None = None) -> None:
+                 settings: Settings = Settings(), shortlist: Shortlist | None = None,
+                 spin_prior: Callable[[str], float] | None = None) -> None:
         self.generator = generator
         self.scorer = scorer
+        # P(the text was spun) by independent evidence (the fast spun-text check, ``load_restorer``):
+        # in a text that looks spun, a word the LM would rather see replaced more likely was.
+        self.spin_prior = spin_prior
         self.reranker = reranker
         self.settings = settings
         self.shortlist = shortlist
@@ -169,11 +173,14 @@ class Restorer:
         Sentences are scored a chunk at a time (``CHUNK_CHARS``), the chunk's
         language-model work batched into a few calls; ``should_stop`` is asked
         before each sentence."""
+        if self.spin_prior is None:
+            raise RuntimeError("no spin prior given: load the restorer with `load_restorer`")
+        prior = self.spin_prior(text)
         out: list[ScoredSentence] = []
         for chunk in chunks(self.generated_sentences(text, should_stop), lambda sentence: len(sentence.text)):
             self._score(chunk)
             out += chunk
-        _add_context_features(out)
+        add_context_features(out, prior)
         return out
 
     def generated_sentences(self, text: str, should_stop: Callable[[], bool] | None = None
@@ -289,13 +296,16 @@ class Restorer:
 STRONG_GAIN = 2.0  # nats: a candidate this much likelier than the spun word is a strong preference
 
 
-def _add_context_features(sentences: list[ScoredSentence]) -> None:
+def add_context_features(sentences: list[ScoredSentence], spin_prior: float) -> None:
     """How spun the surroundings look, so one candidate is judged in context.
 
     In spun text many words have a synonym the LM strongly prefers; in clean
     text few do. The share of such words in the sentence and in the whole text
     tells the reranker which kind of text a candidate sits in, and the margin
     over the span's next-best candidate tells it how clear the choice is.
+    ``spin_prior``, the probability that the text was spun by other evidence
+    (spinner wording, collocation breaks, rare synonyms: ``Restorer.spin_prior``),
+    tells it the same from outside the LM.
     """
     strong_words = total_words = 0
     sentence_shares = []
@@ -313,9 +323,10 @@ def _add_context_features(sentences: list[ScoredSentence]) -> None:
             candidate.features["sentence_strong_share"] = share
             candidate.features["text_strong_share"] = text_share
             candidate.features["text_words"] = math.log1p(total_words)
+            candidate.features["text_spin_prior"] = spin_prior
 
 
-CONTEXT_FEATURES = ("sentence_strong_share", "text_strong_share", "text_words")
+CONTEXT_FEATURES = ("sentence_strong_share", "text_strong_share", "text_words", "text_spin_prior")
 
 
 def _set_gain_margins(group: list[Candidate]) -> float:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 # Bump when the training data or features change, so built rerankers are retrained.
-TRAINING_VERSION = 5
+TRAINING_VERSION = 6
 
 # Cheap evidence about the words themselves, computed once for the shortlist
 # (``engine.shortlist_features``) and read again by the reranker.
@@ -51,6 +51,7 @@ FEATURES = (
     "text_strong_share",  # the same over the whole text: spun text has many, clean text few
     "text_words",  # log(1 + words in the text): short texts give weaker context
     "shortlist_probability",  # the shortlist's P(original) from the cheap evidence (unspin.shortlist)
+    "text_spin_prior",  # P(the text was spun) by the fast spun-text check (``Restorer.spin_prior``)
 )
 
 

@@ -31,12 +31,12 @@ _lock = threading.Lock()
 def lexicon() -> Lexicon:
     from unspin.resources.build import THESAURUS_FILE
     from unspin.resources.paths import home
-    from unspin.resources.thesaurus import InverseThesaurus
+    from unspin.resources.thesaurus import load_shared
 
     path = home() / THESAURUS_FILE
     if not path.exists():
         raise FileNotFoundError(f"resources missing in {home()}: {THESAURUS_FILE}; run `unspin resources build`")
-    return Lexicon(InverseThesaurus.load(path))
+    return Lexicon(load_shared(path))
 
 
 @functools.cache
@@ -102,6 +102,22 @@ def check(text: str, *, fast: bool = False) -> Report:
     probability, interval = model.predict(total)
     features = total.features(not fast)
     return Report(probability, interval, total.words, tier, sentences, _spans(found), tortured, features, model.threshold)
+
+
+def spin_probability(text: str, model: Detector | None = None, known_tortured: bool = True) -> float:
+    """P(``text`` was spun) by the fast tier (or ``model``, another fast-tier detector): what
+    ``check(text, fast=True).probability`` says, without the report around it. The restore engine
+    takes it as evidence (``Restorer.spin_prior``). Without ``known_tortured``, the screener's
+    tortured phrases are not looked for (a benchmark's held-out phrases must not be known)."""
+    from unspin.detect.model import Example, predict_examples
+    from unspin.detect.tortured import default_matcher
+    from unspin.detect.train import text_evidence
+
+    with _lock:  # loading is once per process
+        model = model or detector("fast")
+        lexicon()
+        default_matcher()
+    return predict_examples(model, [Example(text, 0, "", text_evidence(text, full=False, known_tortured=known_tortured))])[0]
 
 
 def _sentence_probability(text: str, start: int, end: int, tokens: list[Token], evidence: Evidence,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from unspin.detect.checker import DETECTOR_FILES, DETECTOR_VERSION, evidence_by_sentence
 from unspin.detect.features import LM_FIELDS, Evidence, tier_features
-from unspin.detect.model import Example, fit_detector
+from unspin.detect.model import Detector, Example, fit_detector, predict_examples
 
 FULL_SYNTHETIC = 60
 PER_SOURCE = {"fast": 400, "full": 60}  # training paragraphs taken from each clean source
@@ -44,6 +44,7 @@ EVIDENCE_VERSION = {"fast": 3, "lm": 2}
 LM_EVIDENCE_FILE = "detector-lm-evidence.json"
 
 LabelledText = tuple[str, int, str]  # (text, 1 if spun, group)
+PRIOR_FOLDS = 5  # folds of groups for ``cross_fitted_spin_priors``
 
 
 def clean_group(source: str, text: str) -> str:
@@ -95,12 +96,14 @@ def labelled_texts(tier: str) -> list[LabelledText]:
     return out
 
 
-def text_evidence(text: str, full: bool, scorer=None) -> Evidence:
-    """A whole text's evidence, without n-grams (the expensive, table-free part)."""
+def text_evidence(text: str, full: bool, scorer=None, known_tortured: bool = True) -> Evidence:
+    """A whole text's evidence, without n-grams (the expensive, table-free part); without the
+    screener's list of tortured phrases unless ``known_tortured``."""
     from unspin.detect.tortured import default_matcher
 
     total = Evidence()
-    for _, _, _, evidence in evidence_by_sentence(text, full, [], default_matcher().find(text), scorer):
+    tortured = default_matcher().find(text) if known_tortured else []
+    for _, _, _, evidence in evidence_by_sentence(text, full, [], tortured, scorer):
         total = total + evidence
     return total
 
@@ -229,3 +232,34 @@ def build_detectors(target: Path, force: bool = False, say: Callable[[str], None
             fit_detector(training_examples(target, tier, use_bundled), tier, DETECTOR_VERSION, tier_features(tier)).save(path)
         paths.append(path)
     return paths
+
+
+def cross_fitted_spin_priors(texts: dict[str, str], learnt_from: Callable[[str], bool],
+                             target: Path | None = None) -> tuple[dict[str, float], Detector]:
+    """The fast tier's P(spun) of each of ``texts`` (text → its group, as the training texts name
+    them: ``spinbot:<id>``, ``sotu:<n>``), each from a detector that never saw its group, and the
+    detector fitted on every group ``learnt_from`` allows (what scores new text).
+
+    The restore engine's reranker learns how far to trust this prior (``Restorer.spin_prior``)
+    on texts the fast detector was fitted on; scored by a detector that had seen them, they would
+    look far more certainly spun, or clean, than new text ever does. So the groups are split in
+    ``PRIOR_FOLDS`` folds and each text is scored by a detector fitted without its fold; a group
+    ``learnt_from`` rejects (the benchmark's test pairs) is never learnt from at all."""
+    from unspin.evaluation.datasets import stable_hash
+    from unspin.resources.paths import home
+
+    def fold(group: str) -> int:
+        return stable_hash("prior " + group) % PRIOR_FOLDS
+
+    def fit(examples: list[Example]) -> Detector:
+        return fit_detector(examples, "fast", DETECTOR_VERSION, tier_features("fast"), max_fpr=None)
+
+    pool = [e for e in training_examples(target or home(), "fast") if learnt_from(e.group)]
+    wanted = {fold(group) for group in texts.values()}
+    folds = {k: fit([e for e in pool if fold(e.group) != k]) for k in sorted(wanted)}
+    examples = [Example(text, 0, group, text_evidence(text, full=False)) for text, group in texts.items()]
+    priors = {}
+    for k, detector in folds.items():
+        inside = [e for e in examples if fold(e.group) == k]
+        priors |= {e.text: p for e, p in zip(inside, predict_examples(detector, inside))}
+    return priors, fit(pool)

@@ -14,6 +14,7 @@ Writes ``results.json`` and ``results.md`` to ``--out`` and prints the table.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import subprocess
@@ -105,22 +106,31 @@ def synthetic_figures(restorer) -> dict:
 
 
 def tortured_figures(restorer) -> dict:
-    """Top-1 exact restoration of held-out tortured phrases, each in a neutral sentence."""
+    """Top-1 exact restoration of held-out tortured phrases, each in a neutral sentence.
+
+    The restorer's spin prior is the fast check's, blind to the screener's list of tortured
+    phrases: the held-out phrases are on it, and the prior would know them (median 0.40 against
+    0.19 blind, on the template's sentences)."""
     from dataclasses import replace
 
+    from unspin.detect.checker import spin_probability
     from unspin.types import apply_edits
 
     _train, test = pps_split()
     prefix, suffix = TORTURED_TEMPLATE.split("{}")
     exact = 0
-    for phrase in test:
-        start, end = len(prefix), len(prefix) + len(phrase.tortured)
-        result = restorer.restore(prefix + phrase.tortured + suffix)
-        # Judge the phrase alone: edits to the template words are not counted.
-        inside = [replace(e, start=e.start - start, end=e.end - start)
-                  for e in result.edits if e.start >= start and e.end <= end]
-        got = apply_edits(phrase.tortured, inside)
-        exact += got.strip().lower() == phrase.correct.strip().lower()
+    prior, restorer.spin_prior = restorer.spin_prior, functools.partial(spin_probability, known_tortured=False)
+    try:
+        for phrase in test:
+            start, end = len(prefix), len(prefix) + len(phrase.tortured)
+            result = restorer.restore(prefix + phrase.tortured + suffix)
+            # Judge the phrase alone: edits to the template words are not counted.
+            inside = [replace(e, start=e.start - start, end=e.end - start)
+                      for e in result.edits if e.start >= start and e.end <= end]
+            got = apply_edits(phrase.tortured, inside)
+            exact += got.strip().lower() == phrase.correct.strip().lower()
+    finally:
+        restorer.spin_prior = prior
     return {"phrases": len(test), "exact": exact, "top1_accuracy": exact / max(len(test), 1)}
 
 

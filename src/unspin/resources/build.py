@@ -5,23 +5,23 @@ Steps (each skipped when its output exists, unless ``force``):
 2. the inverse thesaurus from WordNet + Moby (``thesaurus.npz``);
 3. substitution pairs mined from the shared real data (``mined-v2.json``);
 4. the language model converted from the verified GGUF (``models/``);
-5. the shortlist and the reranker (``shortlist.json``, ``reranker.npz``): the
-   copies bundled with unspin (``TRAINED_DIR``), or, with ``retrain``, trained
-   here on candidates from real and simulated spun text (about an hour of LM
-   work on two cores without bfloat16 instructions; ``make retrain`` also
-   bundles the result);
-6. the spun-text detectors, fast and full tier (``detector-*.json``; see
+5. the spun-text detectors, fast and full tier (``detector-*.json``; see
    ``unspin.detect.train``), rebuilt when their version changes; the full tier's
    language-model evidence on its training texts is bundled too (numbers only),
-   unless ``retrain``.
+   unless ``retrain``;
+6. the shortlist and the reranker (``shortlist.json``, ``reranker.npz``): the
+   copies bundled with unspin (``TRAINED_DIR``), or, with ``retrain``, trained
+   here on candidates from real and simulated spun text (the LM's work on about
+   500 paragraphs; ``make retrain`` also bundles the result). They come after the
+   detectors, whose fast tier's verdict on a text is one of the reranker's features.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from unspin.resources.paths import home, shared_data
@@ -92,37 +92,48 @@ def build_mined(target: Path, force: bool = False) -> Path:
     return path
 
 
-def training_sets(spinbot_ids: set[str] | None = None,
-                  cross_fit_mined: bool = False) -> list[tuple[dict, list[tuple[str, str]]]]:
-    """(mined pairs, (original, spun) pairs) the shortlist and the reranker learn from.
+@dataclass(frozen=True)
+class TrainingSet:
+    """Texts the shortlist and the reranker learn from, and the mined pairs they are restored with."""
 
-    SpinBot pairs (in two halves), simulated spins of SOTU text, and some of their
-    originals left unspun ((text, text) pairs), so that the models also learn what
-    clean text looks like: there, every candidate is wrong. Every set sees the pairs
-    mined from all the SpinBot pairs it learns from, so a swap learnt on is also
-    mined. With ``cross_fit_mined`` each half sees only the other half's, as on new
-    text; measured in session 6, that lost recall and precision on SpinBot text
-    (README), so it is off.
+    mined: dict
+    pairs: list[tuple[str, str]]  # (original, spun), or (original, original) for a clean copy
+    groups: list[str]  # each pair's source, named as the detectors' training texts name it
+
+
+def training_sets(spinbot_ids: set[str] | None = None) -> list[TrainingSet]:
+    """What the shortlist and the reranker learn from.
+
+    SpinBot pairs, simulated spins of SOTU text, and some of their originals left
+    unspun (clean copies), so that the models also learn what clean text looks
+    like: there, every candidate is wrong. Each SpinBot pair (and its clean copy)
+    is a set of its own, seeing the pairs mined from the *other* SpinBot pairs only:
+    a new text is restored with pairs mined from texts other than itself, and so a
+    training text must be, or its swaps are all "mined" and the models learn to
+    trust mined pairs, and distrust the rest, far more than new text warrants
+    (mined in-sample, 90 % of the right candidates in a fold's SpinBot training
+    texts were mined pairs; in the held-out fold, 72 %).
     """
     from unspin.evaluation.datasets import spinbot_pairs, stable_hash, synthetic_pairs
+    from unspin.resources.mining import mine_aligned_pairs, subtract
 
     spinbot = [p for p in spinbot_pairs() if spinbot_ids is None or p.id in spinbot_ids]
     halves = [[p for p in spinbot if stable_hash("half " + p.id) % 2 == half] for half in (0, 1)]
     synthetic = synthetic_pairs(SYNTHETIC_POOL, seed=SYNTHETIC_SEED,
                                 capitalised_rate=TRAINING_CAPITALISED_RATE)[:SYNTHETIC_TRAINING_PARAGRAPHS]
-    mined = mine_pairs(spinbot_ids={p.id for p in spinbot})  # mined once, shared unless cross-fitting
+    mined = mine_pairs(spinbot_ids={p.id for p in spinbot})
     sets = []
-    for half, other in ((halves[0], halves[1]), (halves[1], halves[0])):
-        pairs = [(p.original, p.spun) for p in half]
-        half_mined = mine_pairs(spinbot_ids={p.id for p in other}) if cross_fit_mined else mined
-        sets.append((half_mined, pairs + _clean_copies(pairs)))
+    for half in halves:
+        for number, p in enumerate(half):
+            pair = (p.original, p.spun)
+            clean = [(p.original, p.original)] if number % CLEAN_TRAINING_EVERY == 0 else []
+            sets.append(TrainingSet(subtract(mined, mine_aligned_pairs([pair])), [pair, *clean],
+                                    [f"spinbot:{p.id}"] * (1 + len(clean))))
     pairs = [(p.original, p.spun) for p in synthetic]
-    sets.append((mined, pairs + _clean_copies(pairs)))
+    groups = [f"sotu:{number}" for number in range(len(pairs))]
+    sets.append(TrainingSet(mined, pairs + [(original, original) for original, _ in pairs[::CLEAN_TRAINING_EVERY]],
+                            groups + groups[::CLEAN_TRAINING_EVERY]))
     return sets
-
-
-def _clean_copies(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(original, original) for original, _ in pairs[::CLEAN_TRAINING_EVERY]]
 
 
 def shortlist_examples(restorer, pairs: list[tuple[str, str]], progress: Callable[[int], None] | None = None):
@@ -163,14 +174,42 @@ def _right_edit(changes) -> Callable[[int, int, str], int]:
     return right
 
 
+def standalone_sentence(text: str) -> tuple[int, int] | None:
+    """One sentence of a training text (chosen by a hash of the text), or None for a text of one.
+
+    The reranker also learns from that sentence as a text of its own: its candidates and LM
+    scores are the same (sentences are scored alone), but what the text around them says is not.
+    Alone, a sentence has few words and a less certain spin prior (a short spun text looks far
+    less spun to the fast check than a paragraph does); without such texts the reranker would
+    meet short inputs, a sentence or a phrase a user asks about, only at run time."""
+    from unspin.engine import sentence_pieces
+    from unspin.evaluation.datasets import stable_hash
+    from unspin.tokenise import tokenise
+
+    pieces = [(start, end) for start, end in sentence_pieces(text)
+              if any(t.is_word for t in tokenise(text[start:end]))]
+    return pieces[stable_hash("alone " + text) % len(pieces)] if len(pieces) > 1 else None
+
+
 def training_examples(restorer, pairs: list[tuple[str, str]], progress: Callable[[int], None] | None = None):
-    """Feature rows and 0/1 labels for every candidate the restorer scores on (original, spun) pairs."""
+    """Feature rows and 0/1 labels for every candidate the restorer scores on (original, spun) pairs,
+    and again for those of each text's ``standalone_sentence``, judged as a text of its own."""
+    from dataclasses import replace
+
+    from unspin.engine import add_context_features
     from unspin.evaluation.align import SpinnerChanges
 
     rows, labels = [], []
     for n, (original, spun) in enumerate(pairs):
         right = _right_edit(SpinnerChanges(original, spun))
-        for sentence in restorer.score_sentences(spun):
+        sentences = restorer.score_sentences(spun)
+        alone = standalone_sentence(spun)
+        if alone is not None:
+            (sentence,) = [s for s in sentences if s.start == alone[0]]
+            sentence = replace(sentence, candidates=[replace(c, features=dict(c.features)) for c in sentence.candidates])
+            add_context_features([sentence], restorer.spin_prior(sentence.text))
+            sentences = [*sentences, sentence]
+        for sentence in sentences:
             for candidate in sentence.candidates:
                 rows.append(candidate.features)
                 labels.append(right(candidate.start + sentence.start, candidate.end + sentence.start,
@@ -182,29 +221,42 @@ def training_examples(restorer, pairs: list[tuple[str, str]], progress: Callable
 
 def train_models(restorer, spinbot_ids: set[str] | None = None, keep_examples: Path | None = None):
     """Fit the shortlist, then the reranker on what it shortlists, from ``training_sets``;
-    both are set on ``restorer`` and returned. Optionally save the reranker's examples (``.npz``)."""
+    both are set on ``restorer`` and returned. Optionally save the reranker's examples (``.npz``).
+
+    Each training text's spin prior comes from a fast detector that never saw its pair
+    (``cross_fitted_spin_priors``); with ``spinbot_ids`` (the benchmark's folds), the other SpinBot
+    pairs are never learnt from, and ``restorer`` gets the prior of a detector fitted without them."""
     import numpy as np
     from tqdm import tqdm
 
     from unspin.candidates import CandidateGenerator
+    from unspin.detect.checker import spin_probability
+    from unspin.detect.train import cross_fitted_spin_priors
     from unspin.engine import Restorer
     from unspin.reranker import Reranker
     from unspin.resources.lexicon import glove
     from unspin.shortlist import Shortlist
 
-    sets = [(Restorer(CandidateGenerator(restorer.generator.thesaurus, mined, similarity=glove().cosine),
-                      restorer.scorer, None, restorer.settings), pairs)
-            for mined, pairs in training_sets(spinbot_ids)]
-    total = sum(len(pairs) for _, pairs in sets)
+    sets = training_sets(spinbot_ids)
+    groups = {text: group for s in sets for pair, group in zip(s.pairs, s.groups) for text in pair}
+    groups |= {text[alone[0]:alone[1]]: group for text, group in list(groups.items())
+               if (alone := standalone_sentence(text)) is not None}
+    priors, detector = cross_fitted_spin_priors(
+        groups, lambda group: spinbot_ids is None or not group.startswith("spinbot:")
+        or group.split(":", 1)[1] in spinbot_ids)
+    trainers = [(Restorer(CandidateGenerator(restorer.generator.thesaurus, s.mined, similarity=glove().cosine),
+                          restorer.scorer, None, restorer.settings, spin_prior=priors.__getitem__), s.pairs)
+                for s in sets]
+    total = sum(len(pairs) for _, pairs in trainers)
     with tqdm(total=total, desc="training the shortlist", unit="para", leave=False) as bar:
-        parts = [shortlist_examples(trainer, pairs, progress=lambda n: bar.update(1)) for trainer, pairs in sets]
+        parts = [shortlist_examples(trainer, pairs, progress=lambda n: bar.update(1)) for trainer, pairs in trainers]
     offsets = np.cumsum([0] + [int(part[2][-1]) + 1 for part in parts[:-1]])
     shortlist = Shortlist.fit(np.concatenate([part[0] for part in parts]),
                               np.concatenate([part[1] for part in parts]),
                               np.concatenate([part[2] + offset for part, offset in zip(parts, offsets)]))
     rows, labels = [], []
     with tqdm(total=total, desc="training the reranker", unit="para", leave=False) as bar:
-        for trainer, pairs in sets:
+        for trainer, pairs in trainers:
             trainer.shortlist = shortlist
             more_rows, more_labels = training_examples(trainer, pairs, progress=lambda n: bar.update(1))
             rows += more_rows
@@ -212,6 +264,8 @@ def train_models(restorer, spinbot_ids: set[str] | None = None, keep_examples: P
     if keep_examples is not None:
         np.savez_compressed(keep_examples, features=Reranker.matrix(rows), labels=np.array(labels))
     restorer.shortlist, restorer.reranker = shortlist, Reranker.fit(rows, labels)
+    if spinbot_ids is not None:
+        restorer.spin_prior = lambda text: spin_probability(text, detector)
     return restorer.shortlist, restorer.reranker
 
 
@@ -268,6 +322,10 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     build_mined(target, force)
     _say("checking and converting the language model (SmolLM2-135M)…")
     convert_default_model(force)
+    from unspin.detect.train import build_detectors
+
+    # The detectors first: the reranker learns from the fast one's verdict on each text (its spin prior).
+    build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
     if not retrain:
         install_trained(target)
     if retrain or not models_current(target):
@@ -277,25 +335,23 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
         shortlist, reranker = train_models(restorer, keep_examples=target / "reranker-examples.npz")
         shortlist.save(target / SHORTLIST_FILE)
         reranker.save(target / RERANKER_FILE)
-    from unspin.detect.train import build_detectors
-
-    build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
     return target
 
 
 def load_restorer(with_reranker: bool = True, model: str | Path | None = None, mined: dict | None = None):
     """A ``Restorer`` over the built resources (``model`` may name any HF causal LM)."""
     from unspin.candidates import CandidateGenerator
+    from unspin.detect.checker import DETECTOR_FILES, spin_probability
     from unspin.engine import Restorer
     from unspin.reranker import Reranker
     from unspin.resources.lexicon import glove
     from unspin.resources.model import default_model_dir
-    from unspin.resources.thesaurus import InverseThesaurus
+    from unspin.resources.thesaurus import load_shared
     from unspin.scorer import CausalLMScorer
     from unspin.shortlist import Shortlist
 
     target = home()
-    missing = [name for name in (THESAURUS_FILE, MINED_FILE) if not (target / name).exists()]
+    missing = [name for name in (THESAURUS_FILE, MINED_FILE, DETECTOR_FILES["fast"]) if not (target / name).exists()]
     if with_reranker:
         missing += [name for name in (RERANKER_FILE, SHORTLIST_FILE) if not (target / name).exists()]
     model_dir = Path(model) if model else default_model_dir()
@@ -305,12 +361,13 @@ def load_restorer(with_reranker: bool = True, model: str | Path | None = None, m
         raise FileNotFoundError(
             f"resources missing in {target}: {', '.join(missing)}; run `unspin resources build`"
         )
-    thesaurus = InverseThesaurus.load(target / THESAURUS_FILE)
+    thesaurus = load_shared(target / THESAURUS_FILE)
     mined_pairs = mined if mined is not None else json.loads((target / MINED_FILE).read_text())
     reranker = Reranker.load(target / RERANKER_FILE) if with_reranker else None
     shortlist = Shortlist.load(target / SHORTLIST_FILE) if with_reranker else None
     generator = CandidateGenerator(thesaurus, mined_pairs, similarity=glove().cosine)
-    return Restorer(generator, CausalLMScorer.from_pretrained(model_dir), reranker, shortlist=shortlist)
+    return Restorer(generator, CausalLMScorer.from_pretrained(model_dir), reranker, shortlist=shortlist,
+                    spin_prior=spin_probability)
 
 
 if __name__ == "__main__":  # `make retrain`: bundle what `unspin resources build --retrain` trained

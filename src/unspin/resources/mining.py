@@ -70,6 +70,20 @@ def merge(*tables: MinedPairs) -> MinedPairs:
     return {k: dict(v) for k, v in merged.items()}
 
 
+def subtract(table: MinedPairs, part: MinedPairs) -> MinedPairs:
+    """``table`` less the counts of ``part``, which it includes (``merge``'s inverse); a count
+    that falls to zero is gone, as if ``part`` had never been mined."""
+    out = dict(table)
+    for spun, originals in part.items():
+        left = {original: count - originals.get(original, 0) for original, count in table[spun].items()}
+        left = {original: count for original, count in left.items() if count > 0}
+        if left:
+            out[spun] = left
+        else:
+            del out[spun]
+    return out
+
+
 def prentice_kinden_pairs(folder: Path) -> list[tuple[str, str]]:
     """(expected, spun) term pairs from Prentice & Kinden (2018), clean rows only."""
     path = folder / "prentice-kinden" / "term_substitutions.tsv"

@@ -12,6 +12,7 @@ array reads, not millions of Python objects.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections import defaultdict
 from collections.abc import Iterable
@@ -136,6 +137,17 @@ class InverseThesaurus:
         return cls(ordered_vocab, np.array(keys, dtype=np.int32), offsets,
                    np.array(original_ids, dtype=np.int32), np.array(flag_values, dtype=np.uint8),
                    fanout)
+
+
+def load_shared(path: Path) -> InverseThesaurus:
+    """The thesaurus at ``path``, loaded once per process while the file stays the same: the restore
+    engine and the spun-text check (and the restorer's spin prior, which is that check) share it."""
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: Path, _modified: int) -> InverseThesaurus:
+    return InverseThesaurus.load(path)
 
 
 def _normal(phrase: str) -> str | None:
