@@ -174,7 +174,7 @@ def test_spin_priors_come_from_detectors_that_never_saw_the_text() -> None:
     from unspin.detect.checker import DETECTOR_VERSION, spin_probability
     from unspin.detect.features import tier_features
     from unspin.detect.model import fit_detector
-    from unspin.detect.train import cross_fitted_spin_priors, training_examples
+    from unspin.detect.train import PRIOR_FOLDS, cross_fitted_spin_priors, training_examples
     from unspin.evaluation.datasets import stable_hash
     from unspin.resources.paths import home
 
@@ -185,10 +185,10 @@ def test_spin_priors_come_from_detectors_that_never_saw_the_text() -> None:
     priors, detector = cross_fitted_spin_priors(texts, learnt_from)
     pool = [e for e in training_examples(home(), "fast") if learnt_from(e.group)]
     text, group = next(iter(texts.items()))
-    fold = stable_hash("prior " + group)
-    unseen = fit_detector([e for e in pool if stable_hash("prior " + e.group) % 5 != fold % 5], "fast",
-                          DETECTOR_VERSION, tier_features("fast"), max_fpr=None)
-    assert all(e.group != group for e in pool if stable_hash("prior " + e.group) % 5 != fold % 5)
+    fold = stable_hash("prior " + group) % PRIOR_FOLDS
+    others = [e for e in pool if stable_hash("prior " + e.group) % PRIOR_FOLDS != fold]
+    unseen = fit_detector(others, "fast", DETECTOR_VERSION, tier_features("fast"), max_fpr=None)
+    assert all(e.group != group for e in others)
     assert priors[text] == pytest.approx(spin_probability(text, unseen), abs=1e-12)
     whole = fit_detector(pool, "fast", DETECTOR_VERSION, tier_features("fast"), max_fpr=None)
     assert detector.coef == pytest.approx(whole.coef)
