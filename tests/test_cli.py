@@ -257,6 +257,17 @@ def test_restore_json_edits_rebuild_the_text_from_the_input() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("flag", ["--spun", "--not-spun"])
+def test_restore_takes_the_callers_word_on_whether_the_text_was_spun(flag: str) -> None:
+    text = "The model was trained with profound learning on a huge information set."
+    result = run_unspin("restore", "-", "--format", "json", "--min-confidence", "0", flag, stdin=text.encode())
+    assert result.returncode == 0, result.stderr.decode()
+    edits = [(e["start"], e["original"], round(e["confidence"], 4)) for e in json.loads(result.stdout)["edits"]]
+    expected = unspin.restore(text, min_confidence=0.0, spun=flag == "--spun").edits
+    assert edits == [(e.start, e.original, round(e.confidence, 4)) for e in expected]
+
+
+@pytest.mark.slow
 def test_restore_diff_is_the_input_with_edits_marked(tmp_path: Path) -> None:
     result = run_unspin("restore", SPUN, "--format", "diff")
     assert result.returncode == 0, result.stderr.decode()

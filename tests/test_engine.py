@@ -125,6 +125,25 @@ def test_a_text_that_looks_spun_gets_more_confident_edits(restorer) -> None:
         Restorer(restorer.generator, restorer.scorer, restorer.reranker, shortlist=restorer.shortlist).restore(spun)
 
 
+def test_a_caller_who_knows_the_text_was_spun_gets_the_edits_of_a_sure_prior(restorer) -> None:
+    """``spun=True`` / ``False`` stand in for the fast check's verdict with certainty, which a
+    short text never gets from the check; ``None`` keeps the check's."""
+    from unspin.engine import Restorer
+
+    text = "The model was trained with profound learning on a huge information set."
+    assert 0.05 < restorer.spin_prior(text) < 0.95
+
+    def told(prior: float) -> list:
+        return Restorer(restorer.generator, restorer.scorer, restorer.reranker, restorer.settings,
+                        restorer.shortlist, lambda _: prior).restore(text, min_confidence=0.0).edits
+
+    sure, clean = told(1.0), told(0.0)
+    assert restorer.restore(text, min_confidence=0.0, spun=True).edits == sure
+    assert unspin.restore(text, min_confidence=0.0, spun=False).edits == clean
+    assert unspin.restore(text, min_confidence=0.0).edits == told(restorer.spin_prior(text))
+    assert sum(e.confidence for e in sure) > sum(e.confidence for e in clean)
+
+
 def test_a_training_text_also_teaches_one_of_its_sentences_as_a_text_of_its_own(restorer) -> None:
     """Short inputs are met in training too: one sentence of each training text comes again as a
     text alone, the same candidates and labels, judged by its own length and its own spin prior."""

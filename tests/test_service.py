@@ -107,6 +107,7 @@ def test_page_and_its_assets_come_from_the_app_alone(client: TestClient) -> None
         ({"text": "a", "file": b64(b"a")}, "exactly one of `text` or `file`"),
         ({"text": "a", "min_confidence": 1.5}, "min_confidence"),
         ({"text": "a", "colour": "red"}, "colour"),
+        ({"text": "a", "spun": "maybe"}, "spun"),
         ({"text": 7}, "text"),
     ],
 )

@@ -219,3 +219,19 @@ def test_an_error_is_shown_with_a_way_on(page) -> None:
     assert "does not look like English" in error.inner_text()
     assert error.get_by_role("button", name="Restore anyway").is_visible()
     assert page.locator("#results").is_hidden() and page.locator("#progress").is_hidden()
+
+
+def test_the_reader_can_say_the_text_was_spun(page, server: str) -> None:
+    """The page's "I know this text was spun" box sends ``spun: true`` to the restore (the
+    edits are those the API makes when told so), by its label, as a reader ticks it."""
+    source = SPUN[1]
+    told = httpx.post(f"{server}/v1/restore", json={"text": source, "spun": True}, timeout=300).json()["edits"]
+    untold = httpx.post(f"{server}/v1/restore", json={"text": source}, timeout=300).json()["edits"]
+    assert told and told != untold  # else the page could ignore the box and still pass
+    page.goto("/")
+    page.get_by_label("I know this text was spun").check()
+    page.fill("#input-text", source)
+    page.click("#go")
+    page.locator("#doc mark.edit").first.wait_for(timeout=300_000)
+    shown = [(start, spun) for start, spun, _ in marks_with_their_originals(page)]
+    assert shown == [(e["start"], e["spun"]) for e in told]

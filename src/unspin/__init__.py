@@ -13,11 +13,17 @@ __version__ = "0.1.0"
 __all__ = ["Edit", "Restoration", "__version__", "check", "restore"]
 
 
-def restore(text: str, *, min_confidence: float = 0.5) -> Restoration:
-    """Restore spun ``text``; the engine (and torch) load on first use, not on import."""
+def restore(text: str, *, min_confidence: float = 0.5, spun: bool | None = None) -> Restoration:
+    """Restore spun ``text``; the engine (and torch) load on first use, not on import.
+
+    ``spun=True`` tells the restorer the text is known to be spun (a flagged paper's phrase, a
+    known spun copy): it then edits as boldly as in a text it judges spun itself, which a short
+    text seldom looks. ``spun=False`` says it is believed clean; ``None`` (the default) lets the
+    fast spun-text check judge.
+    """
     from unspin.engine import restore as _restore
 
-    return _restore(text, min_confidence=min_confidence)
+    return _restore(text, min_confidence=min_confidence, spun=spun)
 
 
 def check(text: str, *, fast: bool = False) -> Report:

@@ -91,6 +91,12 @@ def restore(
     min_confidence: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Only make edits at least this sure (0 to 1).")
     ] = 0.5,
+    spun: Annotated[
+        bool | None,
+        typer.Option("--spun/--not-spun", show_default=False,
+                     help="Say the text is known to be spun (bolder edits: a flagged phrase, a known spun copy) "
+                          "or believed clean (only the surest); by default the fast spun-text check judges."),
+    ] = None,
     output: OutputOption = None,
     block_chars: Annotated[int, typer.Option(min=1, hidden=True, help="Largest block given to the engine.")] = BLOCK_CHARS,
     allow_non_english: Annotated[
@@ -115,7 +121,8 @@ def restore(
 
         with open_document(source) as reader, _open_output(output) as sink, _status("Restoring…") as status:
             writer = _make_writer(output_format, sink, colour)
-            for offset, block, restoration in restore_blocks(blocks(reader, status), min_confidence=min_confidence):
+            for offset, block, restoration in restore_blocks(blocks(reader, status), min_confidence=min_confidence,
+                                                             spun=spun):
                 writer.write(block, restoration, offset)
             writer.finish()
 

@@ -88,11 +88,12 @@ class Restorer:
 
     # -- public -------------------------------------------------------------
     def restore(self, text: str, min_confidence: float = 0.5,
-                should_stop: Callable[[], bool] | None = None) -> Restoration:
-        """Restore ``text``; ``should_stop`` is asked between sentences and raises ``Cancelled`` when true."""
+                should_stop: Callable[[], bool] | None = None, spun: bool | None = None) -> Restoration:
+        """Restore ``text``; ``should_stop`` is asked between sentences and raises ``Cancelled`` when
+        true; ``spun`` is what the caller knows of the text (``text_spin_prior``)."""
         if self.reranker is None or self.shortlist is None:
             raise RuntimeError("no reranker or shortlist loaded: run `unspin resources build`")
-        sentences = self.score_sentences(text, should_stop)
+        sentences = self.score_sentences(text, should_stop, spun)
         self._rerank(sentences)
         for floor in self.settings.refine_floors:
             if should_stop is not None and should_stop():
@@ -167,21 +168,31 @@ class Restorer:
             sentence.candidates = [c for c in sentence.candidates
                                    if not _within(c.start, c.end, focus)] + again.candidates
 
-    def score_sentences(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[ScoredSentence]:
+    def score_sentences(self, text: str, should_stop: Callable[[], bool] | None = None,
+                        spun: bool | None = None) -> list[ScoredSentence]:
         """Every sentence of ``text`` with its scored candidates, context features included.
 
         Sentences are scored a chunk at a time (``CHUNK_CHARS``), the chunk's
         language-model work batched into a few calls; ``should_stop`` is asked
         before each sentence."""
-        if self.spin_prior is None:
-            raise RuntimeError("no spin prior given: load the restorer with `load_restorer`")
-        prior = self.spin_prior(text)
+        prior = self.text_spin_prior(text, spun)
         out: list[ScoredSentence] = []
         for chunk in chunks(self.generated_sentences(text, should_stop), lambda sentence: len(sentence.text)):
             self._score(chunk)
             out += chunk
         add_context_features(out, prior)
         return out
+
+    def text_spin_prior(self, text: str, spun: bool | None = None) -> float:
+        """P(``text`` was spun) as the reranker reads it: 1 or 0 when the caller knows (``spun``),
+        else the fast check's estimate (``spin_prior``). A short text looks nearly clean to that
+        check (a tortured phrase in a 7-word sentence: about 0.2), so a caller who knows it was
+        spun gets the edits the reranker makes in text it is sure of."""
+        if spun is not None:
+            return 1.0 if spun else 0.0
+        if self.spin_prior is None:
+            raise RuntimeError("no spin prior given: load the restorer with `load_restorer`")
+        return self.spin_prior(text)
 
     def generated_sentences(self, text: str, should_stop: Callable[[], bool] | None = None
                             ) -> Iterator[ScoredSentence]:
@@ -542,18 +553,22 @@ def default_restorer() -> Restorer:
         return _default_restorer()
 
 
-def restore(text: str, *, min_confidence: float = 0.5, should_stop: Callable[[], bool] | None = None) -> Restoration:
+def restore(text: str, *, min_confidence: float = 0.5, should_stop: Callable[[], bool] | None = None,
+            spun: bool | None = None) -> Restoration:
     """Restore spun ``text``: the most likely original wording and each edit's confidence.
 
     ``should_stop`` (asked between sentences) lets a caller cancel a long text: ``Cancelled`` is raised.
+    ``spun``: ``None`` lets the fast check judge how spun the text looks; ``True`` says the caller
+    knows it was spun (bolder edits), ``False`` that it is believed clean (only the surest).
     """
     if not 0.0 <= min_confidence <= 1.0:
         raise ValueError("min_confidence must be between 0 and 1")
-    return default_restorer().restore(text, min_confidence=min_confidence, should_stop=should_stop)
+    return default_restorer().restore(text, min_confidence=min_confidence, should_stop=should_stop, spun=spun)
 
 
 def restore_blocks(blocks: Iterable[str], *, min_confidence: float = 0.5,
-                   should_stop: Callable[[], bool] | None = None) -> Iterator[tuple[int, str, Restoration]]:
+                   should_stop: Callable[[], bool] | None = None,
+                   spun: bool | None = None) -> Iterator[tuple[int, str, Restoration]]:
     """Restore a long text given as consecutive blocks (``textio.iter_paragraph_blocks``).
 
     Yields ``(offset, block, restoration)``: the block's place in the whole text,
@@ -563,5 +578,5 @@ def restore_blocks(blocks: Iterable[str], *, min_confidence: float = 0.5,
     """
     offset = 0
     for block in blocks:
-        yield offset, block, restore(block, min_confidence=min_confidence, should_stop=should_stop)
+        yield offset, block, restore(block, min_confidence=min_confidence, should_stop=should_stop, spun=spun)
         offset += len(block)

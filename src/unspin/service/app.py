@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         def job(stop: threading.Event) -> dict:
             source, kind = _read(data, name, body, settings)
-            restoration = _restore_blocks(source, body.min_confidence, settings.block_chars, stop)
+            restoration = _restore_blocks(source, body.min_confidence, body.spun, settings.block_chars, stop)
             return {**restoration, "source": source, "format": kind}
 
         return await _run(request, job, settings)
@@ -264,14 +264,16 @@ def _read(data: str | bytes, name: str | None, body: DocumentIn, settings: Setti
     return source, kind
 
 
-def _restore_blocks(text: str, min_confidence: float, block_chars: int, stop: threading.Event) -> dict:
+def _restore_blocks(text: str, min_confidence: float, spun: bool | None, block_chars: int,
+                    stop: threading.Event) -> dict:
     """The CLI's block loop (``engine.restore_blocks``), told to stop through ``stop`` between sentences."""
     from unspin.engine import restore_blocks
 
     pieces: list[str] = []
     edits: list[dict] = []
     blocks = iter_paragraph_blocks(io.StringIO(text), block_chars)
-    for offset, _, restoration in restore_blocks(blocks, min_confidence=min_confidence, should_stop=stop.is_set):
+    restorations = restore_blocks(blocks, min_confidence=min_confidence, should_stop=stop.is_set, spun=spun)
+    for offset, _, restoration in restorations:
         pieces.append(restoration.text)
         edits.extend(
             dataclasses.replace(edit, start=edit.start + offset, end=edit.end + offset).to_dict()

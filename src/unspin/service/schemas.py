@@ -31,6 +31,9 @@ class DocumentIn(BaseModel):
 
 class RestoreRequest(DocumentIn):
     min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Only make edits at least this sure.")
+    spun: bool | None = Field(
+        None, description="true: the text is known to be spun (bolder edits); false: believed clean (only the "
+                          "surest); null: the fast spun-text check judges.")
 
     model_config = ConfigDict(
         extra="forbid",

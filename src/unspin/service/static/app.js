@@ -4,7 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("form"), text: $("input-text"), file: $("input-file"), drop: $("drop"),
-  go: $("go"), cancel: $("cancel"), clear: $("clear"),
+  go: $("go"), cancel: $("cancel"), clear: $("clear"), knownSpun: $("known-spun"),
   progress: $("progress"), progressText: $("progress-text"), error: $("error"),
   results: $("results"), doc: $("doc"), summary: $("summary"),
   probability: $("probability"), probabilityNote: $("probability-note"), meter: $("meter-fill"),
@@ -61,7 +61,9 @@ async function run(payload, label) {
   const checking = post("/v1/check", payload, controller.signal);
   checking.catch(() => {});  // shown by showCheck; never an unhandled rejection
   try {
-    const restored = await post("/v1/restore", payload, controller.signal);
+    // Only the restore takes the reader's word that the text was spun; the check judges for itself.
+    const asked = ui.knownSpun.checked ? { ...payload, spun: true } : payload;
+    const restored = await post("/v1/restore", asked, controller.signal);
     if (controller !== state.controller) return;
     showRestoration(restored);
     ui.probability.textContent = "…";
