@@ -93,14 +93,10 @@ def test_a_neighbour_of_a_restored_word_is_judged_again_beside_it(restorer) -> N
     assert "arbitrary clamor" not in restorer.generator.mined
     # Told the text is spun: alone, a 7-word sentence looks nearly clean to the fast check
     # (the spin prior), and the reranker holds back there (README, session 15).
-    def spun(_text: str) -> float:
-        return 0.9
-
     single = Restorer(restorer.generator, restorer.scorer, restorer.reranker,
-                      replace(restorer.settings, refine_floors=()), restorer.shortlist, spun)
-    assert [e.spun for e in single.restore(text).edits] == ["clamor"]
-    refined = Restorer(restorer.generator, restorer.scorer, restorer.reranker, restorer.settings,
-                       restorer.shortlist, spun).restore(text)
+                      replace(restorer.settings, refine_floors=()), restorer.shortlist, restorer.spin_prior)
+    assert [e.spun for e in single.restore(text, spun=True).edits] == ["clamor"]
+    refined = restorer.restore(text, spun=True)
     assert "the random noise is used" in refined.text
     assert refined.text == apply_edits(text, refined.edits)
 

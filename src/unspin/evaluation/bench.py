@@ -115,23 +115,22 @@ def tortured_figures(restorer, spun: bool | None = None) -> dict:
     from dataclasses import replace
 
     from unspin.detect.checker import spin_probability
+    from unspin.engine import Restorer
     from unspin.types import apply_edits
 
     _train, test = pps_split()
     prefix, suffix = TORTURED_TEMPLATE.split("{}")
     exact = 0
-    prior, restorer.spin_prior = restorer.spin_prior, functools.partial(spin_probability, known_tortured=False)
-    try:
-        for phrase in test:
-            start, end = len(prefix), len(prefix) + len(phrase.tortured)
-            result = restorer.restore(prefix + phrase.tortured + suffix, spun=spun)
-            # Judge the phrase alone: edits to the template words are not counted.
-            inside = [replace(e, start=e.start - start, end=e.end - start)
-                      for e in result.edits if e.start >= start and e.end <= end]
-            got = apply_edits(phrase.tortured, inside)
-            exact += got.strip().lower() == phrase.correct.strip().lower()
-    finally:
-        restorer.spin_prior = prior
+    blind = Restorer(restorer.generator, restorer.scorer, restorer.reranker, restorer.settings, restorer.shortlist,
+                     functools.partial(spin_probability, known_tortured=False))
+    for phrase in test:
+        start, end = len(prefix), len(prefix) + len(phrase.tortured)
+        result = blind.restore(prefix + phrase.tortured + suffix, spun=spun)
+        # Judge the phrase alone: edits to the template words are not counted.
+        inside = [replace(e, start=e.start - start, end=e.end - start)
+                  for e in result.edits if e.start >= start and e.end <= end]
+        got = apply_edits(phrase.tortured, inside)
+        exact += got.strip().lower() == phrase.correct.strip().lower()
     return {"phrases": len(test), "exact": exact, "top1_accuracy": exact / max(len(test), 1)}
 
 
