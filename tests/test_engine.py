@@ -167,7 +167,7 @@ def test_a_training_text_also_teaches_one_of_its_sentences_as_a_text_of_its_own(
 
 
 def test_scores_in_the_default_precision_track_float32(restorer, float32_scorer) -> None:
-    """The default scorer (bfloat16 where the CPU has its instructions) may round differently from
+    """The default scorer (in bfloat16 where that runs clearly faster) may round differently from
     float32, by about half a nat on this sentence on some CPUs, and differently again with the
     matrix shapes; what must hold is that its gains mean the same: the same order and sign, close
     to float32's. That packed scoring computes what the whole edited sentence does is checked

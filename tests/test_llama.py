@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from unspin.llama import LlamaConfig, start_token_id
+from unspin.scorer import faster_dtype
 
 SENTENCES = ["The White Home mentioned on Monday that the president will visit Ohio.",
              "Short one.",
@@ -126,3 +127,31 @@ def test_any_other_causal_lm_loads_through_transformers_and_scores_alike(tmp_pat
     direct = [scorer.analyse(sentence[:start] + new + sentence[end:]).total_logprob - analysis.total_logprob
               for start, end, new in replacements]
     assert scorer.replacement_gains(analysis, replacements) == pytest.approx(direct, abs=1e-3)
+
+
+def test_bfloat16_is_chosen_only_where_it_is_clearly_faster() -> None:
+    """Having bfloat16 instructions is not enough: on an Intel Xeon without AMX the model's matrix
+    products ran twice as fast in float32. A near tie goes to float32, which rounds less."""
+    def timed(bfloat16: float, float32: float):
+        return {"bfloat16": bfloat16, "float32": float32}.__getitem__
+
+    def untimed(dtype: str) -> float:
+        raise AssertionError("bfloat16 without its instructions is emulated: no need to time it")
+
+    assert faster_dtype(True, timed(1.0, 1.8)) == "bfloat16"
+    assert faster_dtype(True, timed(1.0, 1.1)) == "float32"
+    assert faster_dtype(True, timed(2.0, 1.0)) == "float32"
+    assert faster_dtype(False, untimed) == "float32"
+
+
+@pytest.mark.slow
+def test_the_default_model_runs_in_the_dtype_timed_fastest_here(monkeypatch) -> None:
+    import torch
+
+    from unspin.resources.model import default_model_dir
+    from unspin.scorer import CausalLMScorer, _default_dtype, _matmul_seconds
+
+    assert all(0 < _matmul_seconds(dtype) < 1 for dtype in ("float32", "bfloat16"))
+    monkeypatch.delenv("UNSPIN_DTYPE", raising=False)
+    scorer = CausalLMScorer.from_pretrained(default_model_dir())
+    assert scorer.model.dtype == getattr(torch, _default_dtype())

@@ -25,11 +25,12 @@ engine gathers a few dozen sentences' work into a handful of calls.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -100,13 +101,52 @@ class Scorer(Protocol):
     def proposals(self, analysis: SentenceAnalysis, char: int, k: int) -> list[tuple[str, float]]: ...
 
 
+@functools.cache
 def _default_dtype() -> str:
+    """The dtype the model runs fastest in on this CPU (``faster_dtype``), timed once per process."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
             flags = handle.read()
     except OSError:
+        flags = ""
+    return faster_dtype("avx512_bf16" in flags or "amx_bf16" in flags, _matmul_seconds)
+
+
+# bfloat16 must beat float32 by this factor to be chosen: it rounds the scores (by ~0.3 nats), so
+# a near tie goes to the exact one, and timing noise cannot flip the choice from run to run.
+BFLOAT16_MARGIN = 1.25
+
+
+def faster_dtype(has_bfloat16_instructions: bool, seconds: Callable[[str], float]) -> str:
+    """"bfloat16" where the CPU has bfloat16 instructions and multiplies the model's matrices at
+    least ``BFLOAT16_MARGIN`` times as fast in it as in float32 (``seconds(dtype)``), else "float32".
+
+    Having the instructions is not enough. On an AMD EPYC with AVX-512 bfloat16 the model ran about
+    1.8 times as fast in bfloat16; on an Intel Xeon (Emerald Rapids) with the same instructions but
+    no AMX, its matrix products ran two to three times as fast in float32 (114-171 against 261-384
+    GFLOP/s on two threads). Without the instructions bfloat16 is emulated, far slower: not timed."""
+    if not has_bfloat16_instructions:
         return "float32"
-    return "bfloat16" if "avx512_bf16" in flags or "amx_bf16" in flags else "float32"
+    return "bfloat16" if BFLOAT16_MARGIN * seconds("bfloat16") < seconds("float32") else "float32"
+
+
+def _matmul_seconds(dtype: str, rounds: int = 3) -> float:
+    """Fastest of ``rounds`` timings of a matrix product of the default model's MLP shape, 256
+    tokens (about 5 ms in float32 on two cores), after one untimed warm-up."""
+    import time
+
+    import torch
+
+    chosen = getattr(torch, dtype)
+    tokens, weights = torch.randn(256, 576).to(chosen), torch.randn(3072, 576).to(chosen)
+    best = float("inf")
+    with torch.inference_mode():
+        for round in range(rounds + 1):
+            start = time.perf_counter()
+            torch.nn.functional.linear(tokens, weights)
+            if round:
+                best = min(best, time.perf_counter() - start)
+    return best
 
 
 class LanguageModel(Protocol):
@@ -168,9 +208,9 @@ class CausalLMScorer:
         ``tokenizer.json`` and ``model.safetensors`` (the default SmolLM2 is one) through
         ``llama.py``, anything else through transformers.
 
-        ``dtype`` defaults to bfloat16 where the CPU has native bfloat16 matrix
-        instructions (about 1.8× faster there, same rankings), else float32;
-        ``UNSPIN_DTYPE`` overrides it.
+        ``dtype`` defaults to whichever of bfloat16 and float32 runs the model faster on this
+        CPU (``faster_dtype``: bfloat16 only where it is clearly faster); ``UNSPIN_DTYPE``
+        overrides it.
         """
         import torch
 
