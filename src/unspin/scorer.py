@@ -121,9 +121,9 @@ def faster_dtype(has_bfloat16_instructions: bool, seconds: Callable[[str], float
     """"bfloat16" where the CPU has bfloat16 instructions and multiplies the model's matrices at
     least ``BFLOAT16_MARGIN`` times as fast in it as in float32 (``seconds(dtype)``), else "float32".
 
-    Having the instructions is not enough. On an AMD EPYC with AVX-512 bfloat16 the model ran about
-    1.8 times as fast in bfloat16; on an Intel Xeon (Emerald Rapids) with the same instructions but
-    no AMX, its matrix products ran two to three times as fast in float32 (114-171 against 261-384
+    Having the instructions is not enough. On an AMD EPYC with AVX-512 bfloat16 the model ran 1.3-1.5
+    times as fast in bfloat16; on an Intel Xeon (Emerald Rapids) with the same instructions but no
+    AMX, its matrix products ran two to three times as fast in float32 (261-384 against 114-171
     GFLOP/s on two threads). Without the instructions bfloat16 is emulated, far slower: not timed."""
     if not has_bfloat16_instructions:
         return "float32"
