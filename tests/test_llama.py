@@ -119,7 +119,7 @@ def test_any_other_causal_lm_loads_through_transformers_and_scores_alike(tmp_pat
                                bos_token_id=1, eos_token_id=2)).save_pretrained(tmp_path)
     tokenizer.save_pretrained(tmp_path)
     scorer = CausalLMScorer.from_pretrained(tmp_path, dtype="float32")
-    assert type(scorer.model).__name__ == "TransformersLM"
+    assert type(scorer.model).__name__ == "TransformersLM" and scorer.dtype == "float32"
     scorer.right_context = 10_000  # score to the sentence's end, as the whole sentence is
     sentence = SENTENCES[0]
     analysis = scorer.analyse(sentence)
@@ -155,3 +155,4 @@ def test_the_default_model_runs_in_the_dtype_timed_fastest_here(monkeypatch) -> 
     monkeypatch.delenv("UNSPIN_DTYPE", raising=False)
     scorer = CausalLMScorer.from_pretrained(default_model_dir())
     assert scorer.model.dtype == getattr(torch, _default_dtype())
+    assert scorer.dtype == _default_dtype()  # as the benchmark reports it

@@ -159,6 +159,11 @@ class LanguageModel(Protocol):
 
     def head(self, hidden): ...
 
+    @property
+    def dtype(self):
+        """The torch dtype the model computes in."""
+        ...
+
 
 class TransformersLM:
     """Any Hugging Face causal LM as a ``LanguageModel`` (plain Llama models load leaner: ``llama.py``)."""
@@ -176,6 +181,10 @@ class TransformersLM:
 
     def head(self, hidden):
         return self.model.get_output_embeddings()(hidden)
+
+    @property
+    def dtype(self):
+        return self.model.dtype
 
 
 class CausalLMScorer:
@@ -237,6 +246,11 @@ class CausalLMScorer:
         model = AutoModelForCausalLM.from_pretrained(str(name_or_path), dtype=chosen, attn_implementation="sdpa")
         start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
         return cls(TransformersLM(model), backend, start if start is not None else 0)
+
+    @property
+    def dtype(self) -> str:
+        """What the model computes in: "float32" or "bfloat16" (benchmarks report it with speed)."""
+        return str(self.model.dtype).removeprefix("torch.")
 
     # -- first pass ---------------------------------------------------------
     def analyse(self, sentence: str) -> SentenceAnalysis:
