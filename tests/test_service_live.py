@@ -177,8 +177,8 @@ def test_paste_accept_by_keyboard_copy_and_download(page) -> None:
 
     expected = source[:start] + original + source[start + len(spun):]
     page.click("#copy")
-    # The page says so once the clipboard holds the text (writing it is asynchronous: read at once,
-    # the clipboard could still hold an earlier test's copy).
+    # The page says so once the clipboard holds the text: writing it is asynchronous, and a read
+    # right after the click once got other text (in a full `make test`).
     page.locator("#summary", has_text="Restored text copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == expected
     with page.expect_download() as download:

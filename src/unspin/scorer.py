@@ -132,7 +132,7 @@ def faster_dtype(has_bfloat16_instructions: bool, seconds: Callable[[str], float
 
 def _matmul_seconds(dtype: str, rounds: int = 3) -> float:
     """Fastest of ``rounds`` timings of a matrix product of the default model's MLP shape, 256
-    tokens (about 5 ms in float32 on two cores), after one untimed warm-up."""
+    tokens (3-4 ms in float32 on two cores here), after one untimed warm-up."""
     import time
 
     import torch

@@ -149,7 +149,7 @@ def speed_figures(restorer) -> dict:
     )
     return {
         "words": len(words), "seconds": seconds, "words_per_second": len(words) / seconds,
-        "dtype": getattr(restorer.scorer, "dtype", "unknown"),
+        "dtype": restorer.scorer.dtype,
         "model_load_seconds": float(load.stdout.strip().splitlines()[-1]),
         "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -170,7 +170,7 @@ def markdown(results: dict) -> str:
         f"| Tortured phrases (held-out {t['phrases']}) | top-1 exact restoration | {t['top1_accuracy']:.3f} |",
         *([f"| | the same, told it is spun (`spun=True`) | {results['tortured_known_spun']['top1_accuracy']:.3f} |"]
           if "tortured_known_spun" in results else []),
-        f"| Speed ({c['words']}-word article, 2 cores, model in {c.get('dtype', 'unknown')}) | words/s | {c['words_per_second']:.1f} |",
+        f"| Speed ({c['words']}-word article, 2 cores, model in {c['dtype']}) | words/s | {c['words_per_second']:.1f} |",
         f"| | model load (after build) | {c['model_load_seconds']:.2f} s |",
         f"| | peak memory (bench process) | {c['peak_memory_mib']:.0f} MiB |",
     ]
