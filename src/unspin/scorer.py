@@ -25,7 +25,6 @@ engine gathers a few dozen sentences' work into a handful of calls.
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 from dataclasses import dataclass
@@ -101,25 +100,15 @@ class Scorer(Protocol):
     def proposals(self, analysis: SentenceAnalysis, char: int, k: int) -> list[tuple[str, float]]: ...
 
 
-@functools.cache
-def _default_dtype() -> str:
-    """The dtype the model runs fastest in on this CPU (``faster_dtype``), timed once per process."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-            flags = handle.read()
-    except OSError:
-        flags = ""
-    return faster_dtype("avx512_bf16" in flags or "amx_bf16" in flags, _matmul_seconds)
-
-
 # bfloat16 must beat float32 by this factor to be chosen: it rounds the scores (by ~0.3 nats), so
-# a near tie goes to the exact one, and timing noise cannot flip the choice from run to run.
+# a near tie goes to the exact one. (Timing noise is kept out by timing once per machine.)
 BFLOAT16_MARGIN = 1.25
 
 
-def faster_dtype(has_bfloat16_instructions: bool, seconds: Callable[[str], float]) -> str:
+def faster_dtype(has_bfloat16_instructions: bool, timings: Callable[[], dict[str, float]]) -> str:
     """"bfloat16" where the CPU has bfloat16 instructions and multiplies the model's matrices at
-    least ``BFLOAT16_MARGIN`` times as fast in it as in float32 (``seconds(dtype)``), else "float32".
+    least ``BFLOAT16_MARGIN`` times as fast in it as in float32 (``timings()``: seconds per dtype,
+    as ``matmul_seconds`` gives them), else "float32".
 
     Having the instructions is not enough. On an AMD EPYC with AVX-512 bfloat16 the model ran 1.3-1.5
     times as fast in bfloat16; on an Intel Xeon (Emerald Rapids) with the same instructions but no
@@ -127,25 +116,32 @@ def faster_dtype(has_bfloat16_instructions: bool, seconds: Callable[[str], float
     GFLOP/s on two threads). Without the instructions bfloat16 is emulated, far slower: not timed."""
     if not has_bfloat16_instructions:
         return "float32"
-    return "bfloat16" if BFLOAT16_MARGIN * seconds("bfloat16") < seconds("float32") else "float32"
+    seconds = timings()
+    return "bfloat16" if BFLOAT16_MARGIN * seconds["bfloat16"] < seconds["float32"] else "float32"
 
 
-def _matmul_seconds(dtype: str, rounds: int = 3) -> float:
-    """Fastest of ``rounds`` timings of a matrix product of the default model's MLP shape, 256
-    tokens (3-4 ms in float32 on two cores here), after one untimed warm-up."""
+def matmul_seconds(rounds: int = 9) -> dict[str, float]:
+    """Fastest of ``rounds`` timings, per dtype, of a matrix product of the default model's MLP
+    shape, 256 tokens (3-4 ms in float32 on two cores here), after one untimed warm-up each.
+
+    The dtypes take turns, so a busy spell slows both rather than one: timed back to back, three
+    rounds each, float32 once came out 1.8 times slower than bfloat16 while another process ran
+    (it is 1.6 times faster on the quiet machine)."""
     import time
 
     import torch
 
-    chosen = getattr(torch, dtype)
-    tokens, weights = torch.randn(256, 576).to(chosen), torch.randn(3072, 576).to(chosen)
-    best = float("inf")
+    dtypes = ("float32", "bfloat16")
+    operands = {name: (torch.randn(256, 576).to(getattr(torch, name)), torch.randn(3072, 576).to(getattr(torch, name)))
+                for name in dtypes}
+    best = dict.fromkeys(dtypes, float("inf"))
     with torch.inference_mode():
         for round in range(rounds + 1):
-            start = time.perf_counter()
-            torch.nn.functional.linear(tokens, weights)
-            if round:
-                best = min(best, time.perf_counter() - start)
+            for name in dtypes:
+                start = time.perf_counter()
+                torch.nn.functional.linear(*operands[name])
+                if round:
+                    best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 
@@ -218,14 +214,16 @@ class CausalLMScorer:
         ``llama.py``, anything else through transformers.
 
         ``dtype`` defaults to whichever of bfloat16 and float32 runs the model faster on this
-        CPU (``faster_dtype``: bfloat16 only where it is clearly faster); ``UNSPIN_DTYPE``
-        overrides it.
+        machine (``faster_dtype``: bfloat16 only where it is clearly faster), as timed once and
+        remembered in the cache (``resources.model.machine_dtype``); ``UNSPIN_DTYPE`` overrides it.
         """
         import torch
 
         if threads:
             torch.set_num_threads(threads)
-        chosen = getattr(torch, dtype or os.environ.get("UNSPIN_DTYPE") or _default_dtype())
+        from unspin.resources.model import machine_dtype
+
+        chosen = getattr(torch, dtype or os.environ.get("UNSPIN_DTYPE") or machine_dtype())
         folder = Path(name_or_path)
         from unspin.llama import Llama, LlamaConfig, start_token_id
 

@@ -313,7 +313,7 @@ def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
 def build_all(force: bool = False, retrain: bool = False) -> Path:
     """Build every resource into the cache directory; returns it. The shortlist and reranker
     are the bundled ones unless ``retrain`` (or they are out of date)."""
-    from unspin.resources.model import convert_default_model
+    from unspin.resources.model import DTYPE_FILE, convert_default_model, machine_dtype
     from unspin.resources.wordnet import prepare_wordnet
 
     target = home()
@@ -322,6 +322,9 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     build_mined(target, force)
     _say("checking and converting the language model (SmolLM2-135M)…")
     convert_default_model(force)
+    if force:
+        (target / DTYPE_FILE).unlink(missing_ok=True)
+    _say(f"the model computes in {machine_dtype()} on this machine")  # timed once here, remembered
     from unspin.detect.train import build_detectors
 
     # The detectors first: the reranker learns from the fast one's verdict on each text (its spin prior).

@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
+import platform
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from unspin.resources.paths import home
 
@@ -21,6 +24,7 @@ GGUF_PACKAGE_VERSION = "0.1.2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 DEFAULT_MODEL_NAME = "smollm2-135m"
+DTYPE_FILE = "dtype.json"
 
 
 class ModelUnavailable(RuntimeError):
@@ -85,3 +89,52 @@ def convert_default_model(force: bool = False) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target
+
+
+def machine_dtype(folder: Path | None = None, measure: Callable[[], str] | None = None) -> str:
+    """The dtype the model computes in on this machine: timed once (``measure``, by default
+    ``scorer.faster_dtype`` on ``scorer.matmul_seconds``) and remembered in ``folder`` (the cache),
+    per CPU and torch version.
+
+    Timed in every process, a busy moment could flip the choice: a server and a script on the same
+    machine then computed in different dtypes and gave the same edit different confidences."""
+    folder = folder or home()
+    record = folder / DTYPE_FILE
+    machine = _machine_identity()
+    try:
+        saved = json.loads(record.read_text(encoding="utf-8"))
+        if saved["machine"] == machine and saved["dtype"] in ("float32", "bfloat16"):
+            return saved["dtype"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # never timed here, or for another machine, or unreadable: time it now
+    chosen = (measure or _measure_dtype)()
+    staging = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+    staging.write_text(json.dumps({"machine": machine, "dtype": chosen}), encoding="utf-8")
+    os.replace(staging, record)  # atomic: a process starting meanwhile reads the old record or the new
+    return chosen
+
+
+def _cpu_flags() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _measure_dtype() -> str:
+    from unspin.scorer import faster_dtype, matmul_seconds
+
+    flags = _cpu_flags()
+    return faster_dtype("avx512_bf16" in flags or "amx_bf16" in flags, matmul_seconds)
+
+
+def _machine_identity() -> str:
+    """What the timing depends on: the CPU (model and flags), the cores this process may use, torch."""
+    import torch
+
+    cpuinfo = _cpu_flags()
+    described = [line for line in cpuinfo.splitlines() if line.startswith(("model name", "flags"))][:2]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    text = "\n".join([*described, platform.machine(), f"cores {cores}", f"torch {torch.__version__}"])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
