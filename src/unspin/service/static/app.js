@@ -16,6 +16,8 @@ const ui = {
 };
 
 const state = { source: "", edits: [], name: "", active: -1, pinned: false, controller: null };
+// Readers who ask their system for less motion get the results without a smooth scroll.
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 // --- requests ---------------------------------------------------------------------------
 
@@ -187,7 +189,7 @@ function showRestoration(result) {
   const first = ui.results.hidden;
   ui.results.hidden = false;
   summarise();
-  if (first) ui.results.scrollIntoView({ block: "start", behavior: "smooth" });
+  if (first) ui.results.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
 }
 
 function markOf(i) { return ui.doc.querySelector(`mark[data-i="${i}"]`); }
@@ -378,17 +380,19 @@ $("reject-all").addEventListener("click", () => decideAll("rejected"));
 
 $("copy").addEventListener("click", async () => {
   const text = restoredText();
+  let copied = true;
   try {
     await navigator.clipboard.writeText(text);
   } catch (_) {  // no clipboard API (plain http on another host): the old way
     const area = Object.assign(document.createElement("textarea"), { value: text });
     document.body.append(area);
     area.select();
-    document.execCommand("copy");
+    copied = document.execCommand("copy");
     area.remove();
   }
-  ui.summary.textContent = "Restored text copied.";
-  setTimeout(summarise, 2500);
+  ui.summary.textContent = copied ? "Restored text copied."
+    : "The browser refused to copy: download the text, or select it and copy it yourself.";
+  setTimeout(summarise, copied ? 2500 : 8000);
 });
 
 $("download").addEventListener("click", () => {
