@@ -164,6 +164,8 @@ def test_the_dtype_is_timed_once_per_machine_and_remembered(tmp_path) -> None:
     record.write_text("{not json")
     assert machine_dtype(tmp_path, timing("bfloat16")) == "bfloat16" and timed == ["bfloat16", "float32", "bfloat16"]
     assert [path.name for path in tmp_path.iterdir()] == [DTYPE_FILE]  # no staging file left behind
+    unwritable = tmp_path / DTYPE_FILE / "cache"  # under a file: no record can be read or written there
+    assert machine_dtype(unwritable, timing("float32")) == "float32" and len(timed) == 4
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ cache, which then loads in well under a second.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -109,8 +110,12 @@ def machine_dtype(folder: Path | None = None, measure: Callable[[], str] | None 
         pass  # never timed here, or for another machine, or unreadable: time it now
     chosen = (measure or _measure_dtype)()
     staging = record.with_name(f"{record.name}.{os.getpid()}.tmp")
-    staging.write_text(json.dumps({"machine": machine, "dtype": chosen}), encoding="utf-8")
-    os.replace(staging, record)  # atomic: a process starting meanwhile reads the old record or the new
+    try:
+        staging.write_text(json.dumps({"machine": machine, "dtype": chosen}), encoding="utf-8")
+        os.replace(staging, record)  # atomic: a process starting meanwhile reads the old record or the new
+    except OSError:  # a cache it cannot write to: this process still runs, in the dtype it timed
+        with contextlib.suppress(OSError):
+            staging.unlink()
     return chosen
 
 
@@ -130,11 +135,10 @@ def _measure_dtype() -> str:
 
 
 def _machine_identity() -> str:
-    """What the timing depends on: the CPU (model and flags), the cores this process may use, torch."""
+    """What the timing depends on: the CPU (model and flags) and torch's version."""
     import torch
 
     cpuinfo = _cpu_flags()
     described = [line for line in cpuinfo.splitlines() if line.startswith(("model name", "flags"))][:2]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    text = "\n".join([*described, platform.machine(), f"cores {cores}", f"torch {torch.__version__}"])
+    text = "\n".join([*described, platform.machine(), f"torch {torch.__version__}"])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
