@@ -62,13 +62,20 @@ def style_of(group: str) -> str:
     return SPEECHES if group.startswith("sotu:") else "Wikipedia (SpinBot)"
 
 
+def chosen_by_hash(paragraphs: list[str], limit: int) -> list[str]:
+    """Up to ``limit`` of ``paragraphs``, chosen by hash, not order (the same ones every run)."""
+    from unspin.evaluation.datasets import stable_hash
+
+    return sorted(paragraphs, key=stable_hash)[:limit]
+
+
 def spun_pairs(source: str, paragraphs: list[str], limit: int) -> list[LabelledText]:
-    """Up to ``limit`` paragraphs (chosen by hash, not order) and their simulated spins."""
+    """Up to ``limit`` paragraphs (``chosen_by_hash``) and their simulated spins."""
     from unspin.evaluation.datasets import stable_hash
     from unspin.spin import spin
 
     out = []
-    for text in sorted(paragraphs, key=stable_hash)[:limit]:
+    for text in chosen_by_hash(paragraphs, limit):
         group, key = clean_group(source, text), stable_hash(text)
         spun = spin(text, rate=SPIN_RATES[key % len(SPIN_RATES)], seed=key % 2**32).text
         out += [(text, 0, group), (spun, 1, group)]

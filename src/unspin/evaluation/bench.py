@@ -141,6 +141,7 @@ def other_styles_figures(restorer) -> dict:
     edits on the paragraphs as written, and the restoration of their spins by ``unspin spin`` at the
     synthetic set's rate (the detection benchmark spins them harder, up to 0.8)."""
     from unspin.detect.corpora import clean_sources, split_sources
+    from unspin.detect.train import chosen_by_hash
     from unspin.evaluation.datasets import stable_hash
     from unspin.evaluation.detection import HELD_OUT_PER_SOURCE
     from unspin.spin import spin
@@ -148,7 +149,7 @@ def other_styles_figures(restorer) -> dict:
     _training, held_out = split_sources(clean_sources())
     figures = {}
     for source, paragraphs in sorted(held_out.items()):
-        chosen = sorted(paragraphs, key=stable_hash)[:HELD_OUT_PER_SOURCE["full"]]  # the detection benchmark's
+        chosen = chosen_by_hash(paragraphs, HELD_OUT_PER_SOURCE["full"])  # the full tier's held-out ones
         pairs = [(text, spin(text, seed=stable_hash(text) % 2**32).text) for text in chosen]
         figures[source] = summarise([restoration_sums(restorer, pairs)])
     return figures

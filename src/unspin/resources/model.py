@@ -119,7 +119,8 @@ def machine_dtype(folder: Path | None = None, measure: Callable[[], str] | None 
     return chosen
 
 
-def _cpu_flags() -> str:
+def _cpuinfo() -> str:
+    """The text of /proc/cpuinfo (empty where there is none)."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
             return handle.read()
@@ -130,7 +131,7 @@ def _cpu_flags() -> str:
 def _measure_dtype() -> str:
     from unspin.scorer import faster_dtype, matmul_seconds
 
-    flags = _cpu_flags()
+    flags = _cpuinfo()
     return faster_dtype("avx512_bf16" in flags or "amx_bf16" in flags, matmul_seconds)
 
 
@@ -138,7 +139,7 @@ def _machine_identity() -> str:
     """What the timing depends on: the CPU (model and flags) and torch's version."""
     import torch
 
-    cpuinfo = _cpu_flags()
+    cpuinfo = _cpuinfo()
     described = [line for line in cpuinfo.splitlines() if line.startswith(("model name", "flags"))][:2]
     text = "\n".join([*described, platform.machine(), f"torch {torch.__version__}"])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
