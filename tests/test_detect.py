@@ -84,6 +84,18 @@ def test_article_agreement_errors_are_counted() -> None:
     assert fixes == [("a", "an", "attainable"), ("an", "a", "useful one")]
 
 
+def test_only_what_a_spinner_could_have_written_counts_as_residue() -> None:
+    # "received't" ← "won't" (the spinner took "received" for "won"), "1000's" ← "thousands"; a
+    # pronunciation (the jargon file's), archaic "is't" and "daresn't", and a decade are English.
+    text = ("They received't pay 1000's of pounds. Say /mee't*/, not /bee't*/. Is't so? He daresn't. In the 1990's,"
+            " on PDP-10s.")
+    found = []
+    evidence = fast_evidence(text, [(0, len(text))], _tiny_lexicon([("won", "received")]), [], found)[0]
+    flagged = sorted((text[s.start : s.end], s.suggestion) for s in found
+                     if s.reason in ("broken contraction", "number residue"))
+    assert (evidence.residue, flagged) == (2, [("1000's", "thousands"), ("received't", "won't")])
+
+
 def test_context_fit_is_judged_within_each_sentence() -> None:
     """The fit of all a text's sentences is computed in one batch; a word's context window must
     still stop at its sentence's ends, so each sentence's gains are those it gets alone."""

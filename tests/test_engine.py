@@ -65,13 +65,25 @@ def test_spinner_residue_is_repaired(restorer) -> None:
     result = restorer.restore(text)
     repaired = [e for e in result.edits if e.spun == "received't"]
     assert repaired and repaired[0].original.endswith("n't") and repaired[0].original != "received't"
-    # The repair follows the thesaurus link that led the spinner to "received".
+    # The repair follows the base the spinner came from: a thesaurus link, or failing one (as
+    # here) the base nearest in meaning.
     from unspin.tokenise import tokenise
 
     offered = {c.original: c.flags for c in restorer.generator.generate(text, tokenise(text)) if c.rule == "contraction"}
     assert any(offered.values()), "some contraction base should be linked to 'received'"
     assert offered[repaired[0].original]
     assert "The minister said the government " in result.text
+
+
+def test_english_that_only_looks_like_residue_is_left_alone(restorer) -> None:
+    # No spinner reaches "mee" or "bee" from "won", "can" or "don" (the jargon file's
+    # pronunciations), nor "is" ("is't": archaic "is it") or "daresn't" (archaic "dare not").
+    from unspin.tokenise import tokenise
+
+    text = "The word is pronounced /mee't*/ or /bee't*/, and he daresn't say it. Is't true?"
+    offered = [c.original for c in restorer.generator.generate(text, tokenise(text)) if c.rule == "contraction"]
+    assert offered == []
+    assert [e.spun for e in restorer.restore(text).edits if "'t" in e.spun] == []
 
 
 def test_a_plain_number_is_repaired_only_where_the_words_read_better(restorer) -> None:

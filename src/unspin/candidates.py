@@ -46,8 +46,17 @@ NUMBER_WORDS = {
 # Contractions whose base is a word in its own right, so a spinner swaps it.
 SWAPPABLE_CONTRACTIONS = {"won": "won't", "can": "can't", "don": "don't"}
 VALID_NT_BASES = frozenset(
-    "can won don doesn didn isn aren wasn weren hasn haven hadn couldn wouldn shouldn mustn needn ain mightn shan oughtn daren".split()
+    "can won don doesn didn isn aren wasn weren hasn haven hadn couldn wouldn shouldn mustn needn ain mightn shan oughtn daren"
+    " daresn mayn usedn".split()  # the last three archaic ("he daresn't", Moby Dick)
 )
+# Archaic "'t" for "it" ("is't", "do't", "in't"): English, not residue.
+IT_ELISION_BASES = frozenset("is was do did in on to for with at of by upon".split())
+# Failing a thesaurus link, how near in meaning (GloVe cosine) the word of an "X't" must be to a
+# contraction's base for the spinner to have reached it from there: "received" is 0.56 from "won",
+# "able" 0.89 from "can"; the jargon file's pronunciation "/mee't*/" at most 0.08, "bee" 0.29.
+RESIDUE_MIN_COSINE = 0.4
+CONTRACTION_RESIDUE = re.compile(r"([^\W\d_]+)(['’])t")
+_NUMBER = re.compile(r"([\d,]+)(['’]?s)?")
 _SPINTAX = re.compile(r"^\{([^{}]*)\}$")
 
 
@@ -161,6 +170,42 @@ def _inflections():
     return Inflections()
 
 
+def contraction_residue(base: str, thesaurus: InverseThesaurus,
+                        similarity: Callable[[str, str], float] | None) -> tuple[dict[str, str], set[str]]:
+    """What an "X't" whose X (lower case) is ``base`` may be spinner residue of: the contractions
+    it may stand for (base word → contraction) and the base words a spinner would have reached it
+    from; none for an English contraction ("don't", "is't").
+
+    Only "won", "can" and "don" are words a spinner would swap ("doesn" is not), unless the
+    residue still ends in "n" ("performsn't" ← "doesn't"). The spinner came from a base the
+    thesaurus links to the residue's word, or failing any link, from the nearest in meaning
+    (GloVe), if it is within ``RESIDUE_MIN_COSINE``. No such base: not residue at all."""
+    if base.endswith("n"):
+        bases, word_part = CONTRACTION_BASES, base[:-1]
+    else:
+        bases, word_part = SWAPPABLE_CONTRACTIONS, base
+    if base in VALID_NT_BASES or base in IT_ELISION_BASES or len(word_part) < 2:
+        return bases, set()
+    linked = {link.original for link in thesaurus.originals(word_part)}
+    for lemma, tag in inflection_tags(word_part):
+        linked |= {inflect(link.original, tag) for link in thesaurus.originals(lemma)}
+    flagged = set(bases) & linked
+    if not flagged and similarity is not None:
+        nearest = max(bases, key=lambda word: similarity(word, word_part))
+        flagged = {nearest} if similarity(nearest, word_part) >= RESIDUE_MIN_COSINE else set()
+    return bases, flagged
+
+
+def number_residue(text: str) -> str | None:
+    """The number words a spinner wrote ``text`` for ("1000's" ← "thousands"), or None. Without
+    the apostrophe a plural number is often genuine ("PDP-10s"); candidates are offered for it
+    all the same (``CandidateGenerator``), for the language model to judge."""
+    number = _NUMBER.fullmatch(text)
+    if number and number.group(2) and len(number.group(2)) == 2 and number.group(1) in NUMBER_WORDS:
+        return NUMBER_WORDS[number.group(1)] + "s"
+    return None
+
+
 class CandidateGenerator:
     """Turns a tokenised sentence into candidate originals (no I/O, no model)."""
 
@@ -229,10 +274,10 @@ class CandidateGenerator:
                 if choice.strip():
                     out.append(Candidate(token.start, token.end, text, choice.strip(), "spintax"))
             return out
-        contraction = re.fullmatch(r"([^\W\d_]+)(['’])t", text)
-        if contraction and contraction.group(1).lower() not in VALID_NT_BASES:
+        contraction = CONTRACTION_RESIDUE.fullmatch(text)
+        if contraction:
             out += self._contraction_repairs(token, contraction.group(1).lower(), contraction.group(2))
-        number = re.fullmatch(r"([\d,]+)(['’]?s)?", text)
+        number = _NUMBER.fullmatch(text)
         if number and number.group(1) in NUMBER_WORDS:
             word = NUMBER_WORDS[number.group(1)]
             out.append(Candidate(token.start, token.end, text,
@@ -240,25 +285,12 @@ class CandidateGenerator:
         return out
 
     def _contraction_repairs(self, token: Token, base: str, apostrophe: str) -> list[Candidate]:
-        """Repairs of "received't": the spinner swapped the base of "won't" as if it were a word.
-
-        Only "won", "can" and "don" are words a spinner would swap ("doesn" is
-        not), unless the residue still ends in "n" ("performsn't" ← "doesn't").
-        A repair is flagged when the thesaurus links its base to the residue, or
-        failing any link, when its base is the nearest in meaning (GloVe).
-        """
-        if base.endswith("n"):
-            bases = CONTRACTION_BASES
-            word_part = base[:-1]
-        else:
-            bases = SWAPPABLE_CONTRACTIONS
-            word_part = base
-        linked = {link.original for link in self.thesaurus.originals(word_part)}
-        for lemma, tag in inflection_tags(word_part):
-            linked |= {inflect(link.original, tag) for link in self.thesaurus.originals(lemma)}
-        flagged = set(bases) & linked
-        if not flagged and self.similarity is not None:
-            flagged = {max(bases, key=lambda word: self.similarity(word, word_part))}
+        """Repairs of "received't": the spinner swapped the base of "won't" as if it were a word
+        (``contraction_residue`` says which bases, and which of them it came from); none when no
+        spinner could have made it ("/mee't*/", a pronunciation)."""
+        bases, flagged = contraction_residue(base, self.thesaurus, self.similarity)
+        if not flagged:
+            return []
         out = []
         for word, restored in bases.items():
             restored = restored.replace("'", apostrophe)  # keep the text's apostrophe

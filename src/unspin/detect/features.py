@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from unspin.candidates import FUNCTION_WORDS, VALID_NT_BASES, inflect, inflection_tags, transfer_case
+from unspin.candidates import (CONTRACTION_RESIDUE, FUNCTION_WORDS, contraction_residue, inflect, inflection_tags,
+                               number_residue, transfer_case)
 from unspin.decode import wants_an
 from unspin.detect.types import TorturedHit
 from unspin.resources.lexicon import bigram_log_count, zipf
@@ -43,8 +43,6 @@ PRIOR_ITEMS = 3  # typical items a mean's spread is shrunk with (see ``Evidence.
 MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
 _STRONG = WORDNET_SYNSET | WORDNET_SIMILAR
 _MOBY_BOTH = MOBY_FORWARD | MOBY_BACKWARD
-_RESIDUE_CONTRACTION = re.compile(r"([^\W\d_]+)['’]t")
-_RESIDUE_NUMBER = re.compile(r"\d[\d,]*['’]s")
 
 # Aggregated features, in the classifier's column order.
 FAST_FEATURES = (
@@ -223,6 +221,16 @@ class Lexicon:
         # Only single words, not too generic ("be" for "cost"), can be offered as originals.
         self._eligible = single & (self._vocab_zipf <= MAX_ORIGINAL_ZIPF)
 
+    @functools.lru_cache(maxsize=10_000)
+    def contraction_repair(self, base: str) -> str | None:
+        """For an "X't" whose X (lower case) is ``base``: the contraction it is spinner residue of
+        ("won't" for "received't"), as the restore engine judges it (``contraction_residue``);
+        None when it is no residue ("don't", "/mee't*/")."""
+        from unspin.resources.lexicon import glove
+
+        bases, flagged = contraction_residue(base, self._thesaurus, glove().cosine)
+        return next((contraction for word, contraction in bases.items() if word in flagged), None)
+
     def _ranked(self, word: str) -> list[tuple[str, float, bool]]:
         ids, flags = self._thesaurus.link_arrays(word)
         keep = self._eligible[ids]
@@ -281,17 +289,18 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
     previous_lower = ""
     for token in tokens:
         if not token.is_word:
-            if _RESIDUE_NUMBER.fullmatch(token.text):
-                evidence.residue += 1
-                found.append(Signal(token.start, token.end, token.text, "", 0.6, "number residue"))
             previous = None
             continue
         evidence.words += 1
         lower = token.lower
-        residue = _RESIDUE_CONTRACTION.fullmatch(lower)
-        if residue and residue.group(1) not in VALID_NT_BASES:
+        if (number_words := number_residue(token.text)) is not None:
             evidence.residue += 1
-            found.append(Signal(token.start, token.end, token.text, "", 0.9, "broken contraction"))
+            found.append(Signal(token.start, token.end, token.text, number_words, 0.6, "number residue"))
+        residue = CONTRACTION_RESIDUE.fullmatch(lower)
+        if residue and (repair := lexicon.contraction_repair(residue.group(1))) is not None:
+            evidence.residue += 1
+            found.append(Signal(token.start, token.end, token.text, transfer_case(token.text, repair), 0.9,
+                                "broken contraction"))
         if previous is not None and _adjacent(text, previous, token):
             _pair(previous, token, previous_lower, lower, lexicon, evidence, found)
         if previous is not None and previous_lower in ("a", "an") and _adjacent(text, previous, token):
