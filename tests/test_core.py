@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,6 +112,15 @@ def test_decoder_fixes_the_article_before_a_restored_word() -> None:
     sentence = "They signed a settlement today."
     edits = select_edits(sentence, tokenise(sentence), [_candidate(sentence, "settlement", "agreement", 0.9)], 0.5)
     assert apply_edits(sentence, edits) == "They signed an agreement today."
+
+
+def test_a_letter_naming_something_is_no_article() -> None:
+    # "Structure 7A", "input A": labels, whatever follows them; "(a" after a bracket is the article.
+    sentence = "Structure 7A settlement, input A settlement (a settlement)."
+    candidates = [Candidate(m.start(), m.end(), "settlement", "agreement", "thesaurus", probability=0.9)
+                  for m in re.finditer("settlement", sentence)]
+    edits = select_edits(sentence, tokenise(sentence), candidates, 0.5)
+    assert apply_edits(sentence, edits) == "Structure 7A agreement, input A agreement (an agreement)."
 
 
 def test_fast_inflection_equals_lemminflect() -> None:

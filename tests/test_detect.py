@@ -96,6 +96,15 @@ def test_only_what_a_spinner_could_have_written_counts_as_residue() -> None:
     assert (evidence.residue, flagged) == (2, [("1000's", "thousands"), ("received't", "won't")])
 
 
+def test_a_letter_naming_something_is_no_article_error() -> None:
+    # "Structure 7A in", "input A and": labels, not articles; after a bracket or a dash, articles.
+    text = "It lies in Structure 7A in the east, on input A and B. He was (a honest man)--an repugnant one."
+    found = []
+    evidence = fast_evidence(text, [(0, len(text))], _tiny_lexicon([]), [], found)[0]
+    fixes = [(text[s.start : s.end], s.suggestion) for s in found if s.reason.startswith("article")]
+    assert (evidence.article_error, fixes) == (2, [("a", "an"), ("an", "a")])
+
+
 def test_context_fit_is_judged_within_each_sentence() -> None:
     """The fit of all a text's sentences is computed in one batch; a word's context window must
     still stop at its sentence's ends, so each sentence's gains are those it gets alone."""

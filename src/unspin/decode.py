@@ -24,6 +24,19 @@ def wants_an(word: str) -> bool:
     return bool(_VOWEL_SOUND.match(word)) and not _CONSONANT_SOUND.match(word)
 
 
+def is_article(tokens: list[Token], i: int) -> bool:
+    """Whether ``tokens[i]`` is the article "a" or "an": not a letter glued to a word or number
+    ("Structure 7A") nor a capital naming something after a word ("input A", "Vitamin A")."""
+    token = tokens[i]
+    if token.lower not in ("a", "an"):
+        return False
+    if i == 0:
+        return True
+    before = tokens[i - 1]
+    glued = before.end == token.start and before.text[-1:].isalnum()
+    return not glued and not (token.text[0].isupper() and before.is_word)
+
+
 def select_edits(sentence: str, tokens: list[Token], candidates: list[Candidate],
                  min_confidence: float) -> list[Edit]:
     best = []
@@ -47,7 +60,7 @@ def _article_fixes(sentence: str, tokens: list[Token], edits: list[Edit]) -> lis
     fixes = []
     for edit in edits:
         before = [t for t in tokens if t.end <= edit.start]
-        if not before or before[-1].lower not in ("a", "an") or sentence[before[-1].end : edit.start] != " ":
+        if not before or not is_article(tokens, len(before) - 1) or sentence[before[-1].end : edit.start] != " ":
             continue
         article = before[-1]
         if any(e.start < article.end and article.start < e.end for e in edits):

@@ -24,7 +24,7 @@ import numpy as np
 
 from unspin.candidates import (CONTRACTION_RESIDUE, FUNCTION_WORDS, contraction_residue, inflect, inflection_tags,
                                number_residue, transfer_case)
-from unspin.decode import wants_an
+from unspin.decode import is_article, wants_an
 from unspin.detect.types import TorturedHit
 from unspin.resources.lexicon import bigram_log_count, zipf
 from unspin.resources.thesaurus import MOBY_BACKWARD, MOBY_FORWARD, WORDNET_SIMILAR, WORDNET_SYNSET
@@ -287,7 +287,7 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
         found.append(Signal(hit.start, hit.end, hit.text, hit.expected, 0.95, "known tortured phrase"))
     previous: Token | None = None
     previous_lower = ""
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if not token.is_word:
             previous = None
             continue
@@ -303,7 +303,7 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
                                 "broken contraction"))
         if previous is not None and _adjacent(text, previous, token):
             _pair(previous, token, previous_lower, lower, lexicon, evidence, found)
-        if previous is not None and previous_lower in ("a", "an") and _adjacent(text, previous, token):
+        if previous is not None and _adjacent(text, previous, token) and is_article(tokens, i - 1):
             wrong = (previous_lower == "an") != wants_an(lower)
             if wrong and lower.isalpha() and len(lower) > 1 and not token.text.isupper():
                 evidence.article_error += 1

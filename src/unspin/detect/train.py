@@ -39,7 +39,7 @@ EXAMPLES_FILE = "detector-examples-{tier}.json"
 # The cached features of a text change only when their computation does (not with the training set):
 # "fast" when ``fast_evidence`` changes, "lm" when ``lm_evidence`` does. A cache whose LM part is
 # current gets only its fast part recomputed (milliseconds a text, against a second for the LM).
-EVIDENCE_VERSION = {"fast": 4, "lm": 2}
+EVIDENCE_VERSION = {"fast": 5, "lm": 2}
 # The full tier's LM evidence of its training texts, bundled (``make retrain`` writes it).
 LM_EVIDENCE_FILE = "detector-lm-evidence.json"
 
