@@ -301,9 +301,10 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
             evidence.residue += 1
             found.append(Signal(token.start, token.end, token.text, transfer_case(token.text, repair), 0.9,
                                 "broken contraction"))
-        if previous is not None and _adjacent(text, previous, token):
+        adjacent = previous is not None and _adjacent(text, previous, token)
+        if adjacent:
             _pair(previous, token, previous_lower, lower, lexicon, evidence, found)
-        if previous is not None and _adjacent(text, previous, token) and is_article(tokens, i - 1):
+        if adjacent and is_article(tokens, i - 1):
             wrong = (previous_lower == "an") != wants_an(lower)
             if wrong and lower.isalpha() and len(lower) > 1 and not token.text.isupper():
                 evidence.article_error += 1
