@@ -393,3 +393,24 @@ def test_bundled_lm_evidence_is_what_the_language_model_gives() -> None:
     difference = [abs(a - b) for a, b in zip(here.surprisals, lm_part["surprisals"])]
     assert sum(difference) / len(difference) < 0.2
     assert abs(here.preferred - lm_part["preferred"]) <= 1
+
+
+@pytest.mark.slow
+def test_the_simulators_residue_is_flagged_repaired_and_raises_the_probability() -> None:
+    # The detectors learn residue from the simulator's spins: what it leaves must be what the check
+    # reads as residue, with the original as the repair, and count towards "spun".
+    from unspin.spin import spin
+
+    text = ("The company said it won't raise prices this year, although thousands of customers "
+            "can't pay their bills and many don't expect the economy to improve before the spring.")
+    clean = unspin.check(text, fast=True).probability
+    flagged = total = 0
+    for seed in range(20):
+        result = spin(text, rate=0.0, seed=seed, residue_rate=1.0)
+        report = unspin.check(result.text, fast=True)
+        suggestions = {(span.start, span.end): span.suggestion.lower() for span in report.spans}
+        for edit in result.edits:
+            total += 1
+            flagged += suggestions.get((edit.start, edit.end)) == edit.original.lower()
+        assert report.probability > clean + 0.1, result.text
+    assert total >= 60 and flagged >= 0.9 * total

@@ -140,3 +140,26 @@ def test_capitalised_rate_zero_spins_as_before(speech: str) -> None:
     # The benchmark's spins must not move when the option exists but is off.
     assert spin(speech, rate=0.3, seed=4) == spin(speech, rate=0.3, seed=4, capitalised_rate=0.0)
     assert spin(speech, rate=0.3, seed=4) != spin(speech, rate=0.3, seed=4, capitalised_rate=0.5)
+
+
+def test_residue_is_left_only_when_asked_and_leaves_the_rest_of_the_spin_alone(speech: str) -> None:
+    text = "We won't stop. Thousands of people can't wait, and I don't know why hundreds came, but it isn't so."
+    assert not any(e.reason == "residue" for seed in range(10) for e in spin(text, rate=1.0, seed=seed).edits)
+    residue = [e for seed in range(10) for e in spin(text, rate=0.0, seed=seed, residue_rate=1.0).edits]
+    assert {e.original for e in residue} == {"won't", "Thousands", "can't", "don't", "hundreds"}
+    for edit in residue:
+        assert edit.reason == "residue"
+        if edit.original.endswith("n't"):
+            word = edit.spun.removesuffix("'t")
+            assert word.isalpha() and word.lower() != edit.original[:-2].lower(), edit
+        else:
+            assert edit.spun == {"Thousands": "1000's", "hundreds": "100's"}[edit.original]
+    # Its own random stream: every word swap is the one made without residue.
+    both = text + "\n\n" + speech
+    for seed in range(5):
+        plain = spin(both, rate=0.3, seed=seed)
+        with_residue = spin(both, rate=0.3, seed=seed, residue_rate=1.0)
+        swaps = [(e.original, e.spun) for e in with_residue.edits if e.reason != "residue"]
+        assert swaps == [(e.original, e.spun) for e in plain.edits]
+        assert len(swaps) < len(with_residue.edits)
+        assert apply_edits(with_residue.text, with_residue.edits) == both

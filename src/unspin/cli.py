@@ -135,6 +135,9 @@ def spin(
     capitalised_rate: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Share of capitalised common words inside sentences to replace ('White House').",
     )] = 0.0,
+    residue_rate: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Share of contractions and plural number words to leave as residue ('received't', '1000's').",
+    )] = 0.0,
     output_format: Annotated[
         SpinFormat, typer.Option("--format", "-f", help="text: the spun text; json: text and the swaps made.")
     ] = SpinFormat.text,
@@ -147,7 +150,7 @@ def spin(
             text = reader.read()  # spinning is for test data: whole-text seeds are simpler
         from unspin.spin import spin as spin_text
 
-        spun = spin_text(text, rate=rate, seed=seed, capitalised_rate=capitalised_rate)
+        spun = spin_text(text, rate=rate, seed=seed, capitalised_rate=capitalised_rate, residue_rate=residue_rate)
         with _open_output(output) as sink:
             if output_format is SpinFormat.json:
                 document = {"text": spun.text, "edits": [edit.to_dict() for edit in spun.edits]}

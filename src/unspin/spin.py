@@ -36,6 +36,13 @@ Behaviour, step by step:
   are eligible too: when a chosen position starts one, it is rewritten as a
   whole with probability ``phrase_rate`` (so each occurrence with probability
   ``rate × phrase_rate``); otherwise its first word may be swapped alone.
+* **Residue** (``residue_rate`` > 0; default 0): what a spinner makes of tokens
+  it reads in pieces. A contraction whose first part is a word ("won't",
+  "can't", "don't") may get that part swapped alone ("received't"), and a
+  plural number word be written in digits ("thousands" → "1000's"), each with
+  probability ``residue_rate``, drawn from a random stream of its own, so
+  that the rest of the spin is the same as without it. The detector trains
+  on such spins; the restore models and benchmarks keep the default.
 * Everything not replaced is kept byte for byte. Each ``Edit`` has offsets into
   the *spun* text, ``spun`` = the new words and ``original`` = the words before
   spinning, so ``apply_edits(result.text, result.edits)`` gives the input back.
@@ -127,6 +134,7 @@ _PARTICIPLE_CUES = frozenset(
     "have has had having be is are was were been being get gets got".split()
 )
 _SYNONYM_SHAPE = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
+_CONTRACTION = re.compile(r"([A-Za-z]+)(['’]t)")
 
 
 @dataclass(frozen=True)
@@ -138,10 +146,12 @@ class SpinResult:
 
 
 def spin(text: str, *, rate: float = 0.25, seed: int = 0, phrase_rate: float = 0.3,
-         capitalised_rate: float = 0.0) -> SpinResult:
-    """Spin ``text``: swap each eligible word with probability ``rate``, and each common
-    word capitalised inside a sentence with probability ``capitalised_rate``."""
+         capitalised_rate: float = 0.0, residue_rate: float = 0.0) -> SpinResult:
+    """Spin ``text``: swap each eligible word with probability ``rate``, each common word
+    capitalised inside a sentence with probability ``capitalised_rate``, and leave residue
+    (a swapped contraction's part, a number in digits) with probability ``residue_rate``."""
     rng = random.Random(seed)
+    residue_rng = random.Random(f"residue {seed}")
     tokens = tokenise(text)
     sentence_initial = _sentence_initial_indices(text, tokens)
     pieces: list[str] = []
@@ -170,6 +180,7 @@ def spin(text: str, *, rate: float = 0.25, seed: int = 0, phrase_rate: float = 0
         if capitalised_rate > 0 and not (phrase or options) and not initial:
             options = _capitalised_options(token.text, previous)
             chance = capitalised_rate
+        swapped = False
         if (phrase or options) and rng.random() < chance:
             if phrase and rng.random() < phrase_rate:
                 length, replacements = phrase
@@ -180,9 +191,32 @@ def spin(text: str, *, rate: float = 0.25, seed: int = 0, phrase_rate: float = 0
             if options:
                 words, weights = zip(*options)
                 replace(token.start, token.end, rng.choices(words, weights)[0], "synonym")
+                swapped = True
+        if not swapped and residue_rate > 0 and (residue := _residue_options(token.text, previous)):
+            if residue_rng.random() < residue_rate:
+                words, weights = zip(*residue)
+                replace(token.start, token.end, residue_rng.choices(words, weights)[0], "residue")
         i += 1
     pieces.append(text[cursor:])
     return SpinResult("".join(pieces), edits)
+
+
+def _residue_options(word: str, previous: str) -> tuple[tuple[str, float], ...]:
+    """(residue, weight) a spinner could leave of ``word``: its one-word synonyms with "'t" for a
+    contraction whose part before it is a word ("won't" → "received't"), or the digits of a
+    plural number word ("thousands" → "1000's")."""
+    from unspin.candidates import NUMBER_WORDS, SWAPPABLE_CONTRACTIONS
+
+    lower = word.lower()
+    if lower.endswith("s") and lower[:-1] in NUMBER_WORDS.values():
+        digits = next(d for d, number in NUMBER_WORDS.items() if number == lower[:-1] and d.isdigit())
+        return ((digits + "'s", 1.0),)
+    contraction = _CONTRACTION.fullmatch(word)
+    if not contraction or contraction.group(1).lower() not in SWAPPABLE_CONTRACTIONS:
+        return ()
+    base, ending = contraction.groups()
+    synonyms = _cased_synonyms(base, previous)
+    return tuple((synonym + ending, weight) for synonym, weight in synonyms if synonym.isalpha())
 
 
 def _sentence_initial_indices(text: str, tokens: list[Token]) -> set[int]:

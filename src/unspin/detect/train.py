@@ -77,7 +77,9 @@ def spun_pairs(source: str, paragraphs: list[str], limit: int) -> list[LabelledT
     out = []
     for text in chosen_by_hash(paragraphs, limit):
         group, key = clean_group(source, text), stable_hash(text)
-        spun = spin(text, rate=SPIN_RATES[key % len(SPIN_RATES)], seed=key % 2**32).text
+        rate = SPIN_RATES[key % len(SPIN_RATES)]
+        # A spinner treats the word in "won't" as it treats any other, so residue comes at the same rate.
+        spun = spin(text, rate=rate, seed=key % 2**32, residue_rate=rate).text
         out += [(text, 0, group), (spun, 1, group)]
     return out
 
