@@ -134,7 +134,6 @@ _PARTICIPLE_CUES = frozenset(
     "have has had having be is are was were been being get gets got".split()
 )
 _SYNONYM_SHAPE = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
-_CONTRACTION = re.compile(r"([A-Za-z]+)(['’]t)")
 
 
 @dataclass(frozen=True)
@@ -205,16 +204,17 @@ def _residue_options(word: str, previous: str) -> tuple[tuple[str, float], ...]:
     """(residue, weight) a spinner could leave of ``word``: its one-word synonyms with "'t" for a
     contraction whose part before it is a word ("won't" → "received't"), or the digits of a
     plural number word ("thousands" → "1000's")."""
-    from unspin.candidates import NUMBER_WORDS, SWAPPABLE_CONTRACTIONS
+    from unspin.candidates import CONTRACTION_RESIDUE, NUMBER_WORDS, SWAPPABLE_CONTRACTIONS
 
     lower = word.lower()
     if lower.endswith("s") and lower[:-1] in NUMBER_WORDS.values():
         digits = next(d for d, number in NUMBER_WORDS.items() if number == lower[:-1] and d.isdigit())
         return ((digits + "'s", 1.0),)
-    contraction = _CONTRACTION.fullmatch(word)
+    # The pattern the check reads residue with, so that what is left here is what it reads.
+    contraction = CONTRACTION_RESIDUE.fullmatch(word)
     if not contraction or contraction.group(1).lower() not in SWAPPABLE_CONTRACTIONS:
         return ()
-    base, ending = contraction.groups()
+    base, ending = contraction.group(1), word[contraction.end(1):]
     synonyms = _cased_synonyms(base, previous)
     return tuple((synonym + ending, weight) for synonym, weight in synonyms if synonym.isalpha())
 
