@@ -20,6 +20,7 @@ from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
 from unspin.evaluation.datasets import fold_of, spinbot_pairs, synthetic_pairs
 from unspin.resources.build import SYNTHETIC_POOL, SYNTHETIC_SEED, SYNTHETIC_TRAINING_PARAGRAPHS
 from unspin.resources.thesaurus import WORDNET_SYNSET, InverseThesaurus
+from unspin.tokenise import tokenise
 
 from test_cli import assert_user_error, run_unspin
 
@@ -414,3 +415,46 @@ def test_the_simulators_residue_is_flagged_repaired_and_raises_the_probability()
             flagged += suggestions.get((edit.start, edit.end)) == edit.original.lower()
         assert report.probability > clean + 0.1, result.text
     assert total >= 60 and flagged >= 0.9 * total
+
+
+# --- the word probe on the language model's hidden states (``detect.probe``) -----------
+
+
+@pytest.mark.slow
+def test_the_word_probe_marks_the_changed_words_of_held_out_spins() -> None:
+    # Spins the probe never saw: the words the simulator changed get higher log-odds than the words
+    # it left, and the full check shows the words the probe is surest of as spans, most of them changed.
+    from sklearn.metrics import roc_auc_score
+
+    from unspin.detect.checker import word_probe
+    from unspin.detect.probe import text_rows, word_labels
+    from unspin.engine import default_restorer
+
+    labels, logits, right, shown = [], [], 0, 0
+    for pair in _held_out_synthetic(16):
+        changed = word_labels(pair.spun, pair.original)
+        labels += changed.tolist()
+        logits += word_probe().logits(text_rows(pair.spun, default_restorer().scorer)).tolist()
+        words = [t for t in tokenise(pair.spun) if t.is_word]
+        for span in unspin.check(pair.spun).spans:
+            if span.reason.startswith("reads to the language model"):
+                assert pair.spun[span.start : span.end] == span.text
+                (index,) = [i for i, t in enumerate(words) if (t.start, t.end) == (span.start, span.end)]
+                right, shown = right + int(changed[index]), shown + 1
+    assert 0.1 < sum(labels) / len(labels) < 0.5
+    assert roc_auc_score(labels, logits) > 0.75
+    assert shown >= 3 and right / shown > 0.6
+
+
+def test_a_build_installs_the_bundled_word_probe(tmp_path) -> None:
+    from unspin.detect.probe import PROBE_FILE, WordProbe
+    from unspin.resources.build import TRAINED_DIR, build_probe
+
+    path = build_probe(tmp_path)
+    assert path == tmp_path / PROBE_FILE and path.read_bytes() == (TRAINED_DIR / PROBE_FILE).read_bytes()
+    probe = WordProbe.load(path)
+    assert probe.weights.shape == probe.mean.shape == probe.scale.shape == (2 * 576,)
+    path.write_bytes(b"not a probe")
+    assert not WordProbe.is_current(path)
+    build_probe(tmp_path)  # a broken or stale copy is replaced
+    assert WordProbe.is_current(path)

@@ -299,3 +299,13 @@ def test_short_snippets_are_sentence_openings_and_their_spins() -> None:
         assert any(original in text for text in read) and len(original.split()) == n
         assert spun != original
     assert {n for n, _, _ in snippets} >= {1, 2, 3, 5}
+
+
+def test_a_span_covers_each_word_it_overlaps() -> None:
+    from unspin.detect.types import Span
+    from unspin.evaluation.detection import words_covered
+
+    text = "The White Home said it won't, on Tuesday."
+    spans = [Span(4, 14, "White Home", "White House", 0.9, "why"), Span(26, 29, "n't", "", 0.5, "why")]
+    assert words_covered(text, spans).tolist() == [False, True, True, False, False, True, False, False]
+    assert words_covered(text, []).tolist() == [False] * 8

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspin.llama import LlamaConfig, start_token_id
@@ -89,6 +90,12 @@ def test_the_lean_decoder_computes_what_transformers_computes(both_scorers) -> N
         assert torch.allclose(a.next_logprobs, b.next_logprobs, atol=1e-4)
         for (keys, values), (their_keys, their_values) in zip(a.cache, b.cache):
             assert torch.allclose(keys, their_keys, atol=1e-4) and torch.allclose(values, their_values, atol=1e-4)
+    # The hidden states kept for the word probe (after layer 16) are the same states too.
+    kept = lean.analyse_many(SENTENCES, layers=(16,))
+    for a, b in zip(kept, reference.analyse_many(SENTENCES, layers=(16,))):
+        assert a.states.shape == (len(a.token_ids), 576)
+        assert np.allclose(a.states, b.states, atol=1e-3)
+    assert all(a.states is None for a in mine)  # nothing kept unless asked
     gains = lean.replacement_gains_many(list(zip(mine, REPLACEMENTS)))
     assert gains == [pytest.approx(g, abs=1e-3) for g in reference.replacement_gains_many(list(zip(theirs, REPLACEMENTS)))]
     assert gains[0][0] > 3 and gains[2][0] > 3  # "White House", "won't": the scores still mean something

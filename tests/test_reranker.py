@@ -124,6 +124,7 @@ def test_retrained_models_are_bundled_back(tmp_path: Path) -> None:
     from the cache into the package: the inverse of installing them."""
     import shutil
 
+    from unspin.detect.probe import PROBE_FILE
     from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, load_examples, text_key
     from unspin.resources import build
     from unspin.resources.paths import home
@@ -137,8 +138,12 @@ def test_retrained_models_are_bundled_back(tmp_path: Path) -> None:
     assert build.install_trained(cache)
     examples = EXAMPLES_FILE.format(tier="full")
     shutil.copyfile(home() / examples, cache / examples)
+    with pytest.raises(RuntimeError, match="probe"):
+        build.bundle_trained(cache, bundle)  # no word probe trained yet: nothing half-bundled either
+    assert list(bundle.iterdir()) == []
+    shutil.copyfile(home() / PROBE_FILE, cache / PROBE_FILE)
     build.bundle_trained(cache, bundle)
-    for name in build.TRAINED_FILES:
+    for name in (*build.TRAINED_FILES, PROBE_FILE):
         assert (bundle / name).read_bytes() == (build.TRAINED_DIR / name).read_bytes()
     exported = json.loads((bundle / LM_EVIDENCE_FILE).read_text())["texts"]
     rows = load_examples(cache / examples)

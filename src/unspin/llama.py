@@ -131,10 +131,11 @@ class Llama:
         return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
 
     def decode(self, input_ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor,
-               past: Layers | None = None) -> tuple[torch.Tensor, Layers]:
+               past: Layers | None = None, kept: dict[int, torch.Tensor] | None = None) -> tuple[torch.Tensor, Layers]:
         """Final hidden states of ``input_ids`` [batch, length] and every layer's keys and values
         (``past``'s first). ``mask`` [batch, 1, length, past + length] (bool) says which keys
-        each token sees; ``positions`` [batch, length] place the tokens for the rotary embedding."""
+        each token sees; ``positions`` [batch, length] place the tokens for the rotary embedding.
+        ``kept``, if given, receives the hidden states after each layer its keys name (1 = the first)."""
         c = self.config
         batch, length = input_ids.shape
         groups = c.heads // c.kv_heads
@@ -161,6 +162,8 @@ class Llama:
             hidden = hidden + F.linear(attended, layer.output)
             gate, up = F.linear(self._norm(hidden, layer.post_norm), layer.gate_up).chunk(2, dim=-1)
             hidden = hidden + F.linear(F.silu(gate) * up, layer.down)
+            if kept is not None and index + 1 in kept:
+                kept[index + 1] = hidden
         return self._norm(hidden, self.norm), layers
 
     def head(self, hidden: torch.Tensor) -> torch.Tensor:

@@ -62,6 +62,9 @@ class SentenceAnalysis:
     cache: object  # per-layer (keys, values) of the pass: the start token, the context's tokens, the sentence's
     context: int = 0  # LM tokens of the text read before the sentence (between the start token and it)
     lead: str = ""  # " " when the sentence follows a context: its first token carries the space, as in the text
+    # [n_tokens, layers · hidden]: the hidden states after the layers ``analyse_many`` was asked to
+    # keep, at the sentence's tokens (for the word probe, ``unspin.detect.probe``); else None.
+    states: np.ndarray | None = None
 
     @property
     def cached(self) -> int:
@@ -148,9 +151,10 @@ def matmul_seconds(rounds: int = 9) -> dict[str, float]:
 class LanguageModel(Protocol):
     """A causal LM as the scorer runs it: the decoder with a cache of earlier tokens, and the head."""
 
-    def decode(self, input_ids, mask, positions, past=None) -> tuple[object, list]:
+    def decode(self, input_ids, mask, positions, past=None, kept=None) -> tuple[object, list]:
         """Final hidden states [batch, length, hidden] and every layer's (keys, values), ``past``'s
-        first; ``mask`` [batch, 1, length, past + length] (bool) says which keys each token sees."""
+        first; ``mask`` [batch, 1, length, past + length] (bool) says which keys each token sees.
+        ``kept``, if given, receives the hidden states after each layer its keys name (1 = the first)."""
         ...
 
     def head(self, hidden): ...
@@ -167,12 +171,14 @@ class TransformersLM:
     def __init__(self, model) -> None:
         self.model = model.eval()
 
-    def decode(self, input_ids, mask, positions, past=None):
+    def decode(self, input_ids, mask, positions, past=None, kept=None):
         from transformers import DynamicCache
 
         cache = DynamicCache(ddp_cache_data=past) if past is not None else DynamicCache()
         out = self.model.get_decoder()(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                                       cache=cache, use_cache=True)
+                                       cache=cache, use_cache=True, output_hidden_states=kept is not None)
+        for layer in kept or ():
+            kept[layer] = out.hidden_states[layer]  # [0] is the embeddings, [n] after layer n
         return out.last_hidden_state, [(layer.keys, layer.values) for layer in out.cache.layers]
 
     def head(self, hidden):
@@ -254,9 +260,11 @@ class CausalLMScorer:
     def analyse(self, sentence: str) -> SentenceAnalysis:
         return self.analyse_many([sentence])[0]
 
-    def analyse_many(self, sentences: list[str], contexts: list[str] | None = None) -> list[SentenceAnalysis]:
+    def analyse_many(self, sentences: list[str], contexts: list[str] | None = None,
+                     layers: tuple[int, ...] = ()) -> list[SentenceAnalysis]:
         """The first pass over several sentences, run together in padded batches; each read
-        after its ``contexts`` entry (the text before it, without the whitespace between) if given.
+        after its ``contexts`` entry (the text before it, without the whitespace between) if given;
+        the hidden states after ``layers`` are kept in each analysis (``SentenceAnalysis.states``).
 
         On a small CPU a forward pass of a few tokens costs nearly what one of a
         few hundred does (the weights are streamed from memory either way), so
@@ -309,11 +317,13 @@ class CausalLMScorer:
             causal = torch.ones((width, width), dtype=torch.bool).tril()
             mask = (causal[None] & real[:, None, :])[:, None]
             positions = torch.arange(width).expand(len(chosen), width)
+            kept: dict[int, object] | None = dict.fromkeys(layers) if layers else None
             with self._lock, torch.inference_mode():
-                hidden, layers = self.model.decode(input_ids, mask, positions)
+                hidden, cached = self.model.decode(input_ids, mask, positions, kept=kept)
                 # The head runs only on the positions that predict a sentence's tokens (from the last
                 # one before it); row n of a sentence predicts what follows it.
                 logprobs = self._logprobs(hidden[scored])
+                states = torch.cat([kept[layer] for layer in layers], dim=-1).float() if kept else None
             offset = 0
             for row, k in enumerate(chosen):
                 first = context_length[chains[k][0]]
@@ -322,8 +332,10 @@ class CausalLMScorer:
                     rows = logprobs[offset + c - first : offset + c - first + n + 1]
                     picked = rows[torch.arange(n), torch.tensor(ids[i], dtype=torch.long)].numpy() if n else np.zeros(0)
                     cache = [(keys[row : row + 1, :, : c + n + 1], values[row : row + 1, :, : c + n + 1])
-                             for keys, values in layers]
-                    results[i] = SentenceAnalysis(sentences[i], ids[i], spans[i], picked, rows, cache, c, leads[i])
+                             for keys, values in cached]
+                    kept_states = states[row, c + 1 : c + n + 1].numpy().copy() if states is not None else None
+                    results[i] = SentenceAnalysis(sentences[i], ids[i], spans[i], picked, rows, cache, c, leads[i],
+                                                  kept_states)
                 offset += len(sequences[k]) - first
         return results  # type: ignore[return-value]
 

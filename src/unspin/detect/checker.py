@@ -58,6 +58,18 @@ def _scorer():
     return default_restorer().scorer
 
 
+@functools.cache
+def word_probe():
+    """The full tier's word probe (``detect.probe``), from the cache."""
+    from unspin.detect.probe import PROBE_FILE, WordProbe
+    from unspin.resources.paths import home
+
+    path = home() / PROBE_FILE
+    if not WordProbe.is_current(path):
+        raise FileNotFoundError(f"resources missing or out of date in {home()}: {PROBE_FILE}; run `unspin resources build`")
+    return WordProbe.load(path)
+
+
 def units(text: str) -> list[tuple[int, int]]:
     """The sentences (long ones cut) that are scored one by one."""
     from unspin.engine import sentence_pieces
@@ -73,7 +85,8 @@ def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: l
     tokens = [tokenise(text[start:end], start) for start, end in pieces]
     evidences = fast_evidence(text, pieces, lexicon(), tortured, found, tokens)
     if full and pieces:
-        lm_evidence(text, pieces, lexicon(), scorer if scorer is not None else _scorer(), evidences, found)
+        lm_evidence(text, pieces, lexicon(), scorer if scorer is not None else _scorer(), evidences, found,
+                    word_probe())
     return [(start, end, words, evidence) for (start, end), words, evidence in zip(pieces, tokens, evidences)]
 
 
@@ -88,6 +101,7 @@ def check(text: str, *, fast: bool = False) -> Report:
         screen = None if fast else detector("fast")
         if not fast:
             _scorer()
+            word_probe()
     tortured = matcher.find(text)
     found: list[Signal] = []
     per_sentence = evidence_by_sentence(text, not fast, found, tortured)

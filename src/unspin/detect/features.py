@@ -11,7 +11,9 @@ usually fits best. That last one compares a word with its alternatives, not
 with other texts, so it depends little on the style of the text.
 
 Full signals add the language model's view: the surprisal of each content word
-and whether a thesaurus synonym is strongly preferred in its place.
+and whether a thesaurus synonym is strongly preferred in its place; and, as spans
+only, the words a probe on the model's hidden states is surest a spinner put
+there (``probe``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be att
 FIT_WINDOW = 5  # content words either side that make a word's context (GloVe)
 PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym (left and right context)
 MIN_LEFT_GAIN = -1.0  # a synonym is scored in full context only if left context alone nearly prefers it
+# A word the word probe gives P ≥ 0.9 is shown as a suspicious span: on SpinBot's spins (probes
+# cross-fitted by fold, docs/journal.md session 24) 9.7 % of the changed words and 0.3 % of the
+# unchanged ones reach it.
+PROBE_SPAN_LOGIT = math.log(0.9 / 0.1)
 PRIOR_ITEMS = 3  # typical items a mean's spread is shrunk with (see ``Evidence.variances``)
 MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
 _STRONG = WORDNET_SYNSET | WORDNET_SIMILAR
@@ -424,25 +430,31 @@ def _pair(left: Token, right: Token, a: str, b: str, lexicon: Lexicon, evidence:
 
 
 def lm_evidence(text: str, pieces: list[tuple[int, int]], lexicon: Lexicon, scorer,
-                evidences: list[Evidence], found: list[Signal]) -> None:
+                evidences: list[Evidence], found: list[Signal], probe=None) -> None:
     """Add the LM's view of each sentence ``text[start:end]`` to its evidence: one pass gives
     every word's surprisal and ranks its thesaurus originals by left context; the best of each
     content word is then scored in full (left and right context, re-using the first pass's
-    cache). Sentences go to the LM a chunk at a time, so that they share its calls."""
+    cache). The word ``probe`` (if given: a ``probe.WordProbe``) reads the same pass and adds
+    spans, not evidence. Sentences go to the LM a chunk at a time, so that they share its calls."""
     from unspin.engine import chunks
 
     worded = [(piece, evidence, words) for piece, evidence in zip(pieces, evidences)
               if (words := _words(tokenise(text[piece[0] : piece[1]])))]
     for chunk in chunks(worded, lambda item: item[0][1] - item[0][0]):
-        _lm_chunk(text, chunk, lexicon, scorer, found)
+        _lm_chunk(text, chunk, lexicon, scorer, found, probe)
 
 
 def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token]]], lexicon: Lexicon, scorer,
-              found: list[Signal]) -> None:
+              found: list[Signal], probe) -> None:
     """``lm_evidence`` for one chunk of (piece, its evidence, its word tokens)."""
-    analyses = scorer.analyse_many([text[start:end] for (start, end), _, _ in chunk])
+    from unspin.detect.probe import PROBE_LAYER, sentence_rows
+
+    layers = (PROBE_LAYER,) if probe is not None else ()
+    analyses = scorer.analyse_many([text[start:end] for (start, end), _, _ in chunk], layers=layers)
     requests, places = [], []
-    for analysis, (_, evidence, words) in zip(analyses, chunk):
+    for analysis, ((start, _), evidence, words) in zip(analyses, chunk):
+        # The words' offsets, like the analysis's, count from the sentence's start.
+        logits = probe.logits(sentence_rows(analysis, words)) if probe is not None else np.zeros(len(words))
         replacements: list[tuple[int, int, str]] = []
         where: list[Token] = []
         for token in words:
@@ -454,19 +466,20 @@ def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token
                 continue
             if not lower.isalpha() or len(lower) < 2:
                 continue
-            words = [token.text] + [transfer_case(token.text, o.word) for o in lexicon.originals(lower)]
-            logprobs = scorer.word_logprobs(analysis, token.start, words)
+            options = [token.text] + [transfer_case(token.text, o.word) for o in lexicon.originals(lower)]
+            logprobs = scorer.word_logprobs(analysis, token.start, options)
             if logprobs[0] <= -30.0:
                 continue
             evidence.surprisals.append(float(-logprobs[0]))
-            best = int(np.argmax(logprobs[1:])) + 1 if len(words) > 1 else 0
+            best = int(np.argmax(logprobs[1:])) + 1 if len(options) > 1 else 0
             if best and logprobs[best] - logprobs[0] >= MIN_LEFT_GAIN:
-                replacements.append((token.start, token.end, words[best]))
+                replacements.append((token.start, token.end, options[best]))
                 where.append(token)
             else:
                 evidence.context_gains.append(0.0)
         requests.append((analysis, replacements))
         places.append(where)
+        _probe_signals(start, words, logits, found)
     for ((start, _), evidence, _), where, (_, replacements), gains in zip(
         chunk, places, requests, scorer.replacement_gains_many(requests)
     ):
@@ -477,3 +490,14 @@ def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token
                 found.append(Signal(start + token.start, start + token.end, token.text, word,
                                     1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
                                     f"the language model prefers '{word}' (+{gain:.1f} nats)"))
+
+
+def _probe_signals(start: int, words: list[Token], logits, found: list[Signal]) -> None:
+    """The words the probe is surest a spinner put there, as spans, weaker than a strong LM
+    preference. No suggestion: the probe says a word was swapped in, not what it replaced
+    (``unspin restore`` looks for that)."""
+    for token, logit in zip(words, logits):
+        if logit >= PROBE_SPAN_LOGIT:
+            probability = 1 / (1 + math.exp(-float(logit)))
+            found.append(Signal(start + token.start, start + token.end, token.text, "", 0.6 * probability,
+                                f"reads to the language model as a word swapped in (word probe: P {probability:.2f})"))

@@ -306,6 +306,42 @@ def reliability(curves: dict[str, tuple[list[int], list[float]]], path: Path, bi
     return table
 
 
+def words_covered(text: str, spans) -> np.ndarray:
+    """For each word of ``text``, whether one of ``spans`` (anything with ``start`` and ``end``) overlaps it."""
+    from unspin.tokenise import tokenise
+
+    words = [t for t in tokenise(text) if t.is_word]
+    return np.array([any(s.start < t.end and t.start < s.end for s in spans) for t in words], dtype=bool)
+
+
+def localisation_figures(tier: str, held_out: dict[str, list[str]]) -> dict:
+    """Where the check points: the report's spans against the words the simulator changed, on the
+    held-out paragraphs' spins (as ``clean_detection`` draws them), word by word; and the words
+    its spans cover in the paragraphs as written (false flags). Nothing here was trained on."""
+    import unspin
+    from unspin.detect.probe import word_labels
+    from unspin.detect.train import spun_pairs
+
+    def flagged(text: str) -> np.ndarray:
+        return words_covered(text, unspin.check(text, fast=tier == "fast").spans)
+
+    pairs = [item for source, texts in held_out.items() for item in spun_pairs(source, texts, HELD_OUT_PER_SOURCE[tier])]
+    originals = {group: text for text, label, group in pairs if not label}
+    right = marked = changed = clean_marked = clean_words = 0
+    for text, label, group in pairs:
+        marks = flagged(text)
+        if label:
+            truth = word_labels(text, originals[group]).astype(bool)
+            right, marked, changed = right + int((marks & truth).sum()), marked + int(marks.sum()), changed + int(truth.sum())
+        else:
+            clean_marked, clean_words = clean_marked + int(marks.sum()), clean_words + len(marks)
+    precision, recall = right / max(marked, 1), right / max(changed, 1)
+    return {"pairs": len(originals), "changed_words": changed, "marked": marked, "right": right,
+            "precision": precision, "recall": recall, "f1": 2 * precision * recall / max(precision + recall, 1e-9),
+            "clean_words": clean_words, "clean_marked": clean_marked,
+            "clean_marked_per_1000_words": 1000 * clean_marked / max(clean_words, 1)}
+
+
 def detection_figures(out: Path, tiers: tuple[str, ...] = ("fast", "full")) -> dict:
     """Every detection figure; writes ``reliability.png`` into ``out``."""
     from unspin.detect.corpora import clean_sources, clean_text_versions, fetch_clean_texts, split_sources
@@ -321,7 +357,8 @@ def detection_figures(out: Path, tiers: tuple[str, ...] = ("fast", "full")) -> d
         synthetic, y2, p2 = synthetic_detection(tier)
         clean, y3, p3 = clean_detection(tier, held_out)
         results[tier] = {"spinbot": spinbot, "synthetic": synthetic, "clean": clean,
-                         "short": short_text_detection(tier, held_out)}
+                         "short": short_text_detection(tier, held_out),
+                         "localisation": localisation_figures(tier, held_out)}
         curves[tier] = (y1 + y2 + y3, p1 + p2 + p3)
         print(f"detection ({tier}): {json.dumps(results[tier])}", file=sys.stderr, flush=True)
     results["tortured"] = tortured_detection(sources)
@@ -363,6 +400,13 @@ def markdown(results: dict) -> str:
                         if unseen else "— | —")
             lines.append(f"| {name}, {f['texts'] - f['spun']} | {tier} | {f['auc']:.3f} | {_fpr(f)} / {f['recall']:.3f} | "
                          f"{_fpr(f['strict'])} / {f['strict']['recall']:.3f} | {left_out} |")
+    lines += ["", "| where the spans point: held-out paragraphs' spins, word by word | tier | changed words | "
+              "precision / recall / F1 of the words spans cover | words covered in the paragraphs as written |",
+              "|---|---|---|---|---|"]
+    for tier in ("full", "fast"):
+        if (f := results.get(tier, {}).get("localisation")) is not None:
+            lines.append(f"| {f['pairs']} pairs | {tier} | {f['changed_words']:,} | {f['precision']:.3f} / {f['recall']:.3f} / "
+                         f"{f['f1']:.3f} | {f['clean_marked']} of {f['clean_words']:,} ({f['clean_marked_per_1000_words']:.1f} per 1,000) |")
     lines += ["", f"| short texts (words): first words of held-out sentences, and spins of them (rate {SHORT_SPIN_RATE}) | tier | "
               "texts | Brier (0.5 always: 0.250) | accuracy at 0.5 | confident answers (≤ 0.2 or ≥ 0.8) | "
               "of them right | mean probability, originals / spins |", "|---|---|---|---|---|---|---|---|"]

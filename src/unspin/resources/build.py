@@ -291,19 +291,49 @@ def install_trained(target: Path) -> bool:
     return True
 
 
+def build_probe(target: Path, retrain: bool = False) -> Path:
+    """The full check's word probe (``detect.probe``) in ``target``: the bundled one, or, with
+    ``retrain`` (or none bundled for this version), one fitted here on the full detector's
+    training texts (a pass of the model over 1,154 texts: about 15 minutes on 2 cores)."""
+    from unspin.detect.checker import word_probe
+    from unspin.detect.probe import PROBE_FILE, WordProbe, fit_word_probe
+
+    path, bundled = target / PROBE_FILE, TRAINED_DIR / PROBE_FILE
+    if not retrain and WordProbe.is_current(bundled):
+        if not path.exists() or path.read_bytes() != bundled.read_bytes():
+            shutil.copyfile(bundled, path)
+    elif retrain or not WordProbe.is_current(path):
+        from tqdm import tqdm
+
+        from unspin.detect.train import labelled_texts
+        from unspin.resources.model import default_model_dir
+        from unspin.scorer import CausalLMScorer
+
+        _say("fitting the word probe on the full detector's training texts…")
+        texts = list(dict.fromkeys(labelled_texts("full")))
+        scorer = CausalLMScorer.from_pretrained(default_model_dir())
+        with tqdm(total=len(texts), desc="word probe", unit="text", leave=False) as bar:
+            fit_word_probe(texts, scorer, bar.update).save(path)
+    word_probe.cache_clear()
+    return path
+
+
 def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
     """Copy what ``build_all(retrain=True)`` trained in ``source`` into ``into`` (the package's
-    bundled copies, by default): the shortlist and reranker, and the full detector's language-model
-    evidence on its training texts. The inverse of ``install_trained``; ``make retrain`` runs it."""
+    bundled copies, by default): the shortlist and reranker, the word probe, and the full
+    detector's language-model evidence on its training texts. The inverse of ``install_trained``; ``make retrain`` runs it."""
+    from unspin.detect.probe import PROBE_FILE, WordProbe
     from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, export_lm_evidence, load_examples
 
     if not models_current(source):
         raise RuntimeError(f"no current shortlist and reranker in {source}: run `unspin resources build --retrain`")
+    if not WordProbe.is_current(source / PROBE_FILE):
+        raise RuntimeError(f"no current word probe in {source}: run `unspin resources build --retrain`")
     examples = load_examples(source / EXAMPLES_FILE.format(tier="full"))
     if not examples:
         raise RuntimeError(f"no full-tier detector examples in {source}: run `unspin resources build --retrain`")
     written = []
-    for name in TRAINED_FILES:
+    for name in (*TRAINED_FILES, PROBE_FILE):
         shutil.copyfile(source / name, into / name)
         written.append(into / name)
     export_lm_evidence(examples, into / LM_EVIDENCE_FILE)
@@ -327,6 +357,7 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     _say(f"the model computes in {machine_dtype()} on this machine")  # timed once here, remembered
     from unspin.detect.train import build_detectors
 
+    build_probe(target, retrain)  # (the full check reads it as it computes its evidence)
     # The detectors first: the reranker learns from the fast one's verdict on each text (its spin prior).
     build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
     if not retrain:
