@@ -453,8 +453,8 @@ def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token
     analyses = scorer.analyse_many([text[start:end] for (start, end), _, _ in chunk], layers=layers)
     requests, places = [], []
     for analysis, ((start, _), evidence, words) in zip(analyses, chunk):
-        # The words' offsets, like the analysis's, count from the sentence's start.
-        logits = probe.logits(sentence_rows(analysis, words)) if probe is not None else np.zeros(len(words))
+        if probe is not None:  # (the words' offsets, like the analysis's, count from the sentence's start)
+            _probe_signals(start, words, probe.logits(sentence_rows(analysis, words)), found)
         replacements: list[tuple[int, int, str]] = []
         where: list[Token] = []
         for token in words:
@@ -479,7 +479,6 @@ def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token
                 evidence.context_gains.append(0.0)
         requests.append((analysis, replacements))
         places.append(where)
-        _probe_signals(start, words, logits, found)
     for ((start, _), evidence, _), where, (_, replacements), gains in zip(
         chunk, places, requests, scorer.replacement_gains_many(requests)
     ):
