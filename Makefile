@@ -36,8 +36,9 @@ test-fast: setup
 bench: setup
 	$(BIN)/python -m unspin.evaluation.bench --out bench-results
 
-# Train the shortlist and reranker, and compute the full detector's LM evidence, from the shared data
-# and clean texts (about two hours on 2 cores without bfloat16 instructions), and bundle them with the
+# Train the shortlist and reranker, the word probe and the span models, and compute the full detector's
+# LM evidence, from the shared data and clean texts (about two and a half hours on 2 cores without
+# bfloat16 instructions), and bundle them with the
 # package: `unspin resources build` installs them from there instead of spending that time.
 retrain: setup
 	$(BIN)/unspin resources build --retrain

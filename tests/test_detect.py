@@ -423,27 +423,19 @@ def test_the_simulators_residue_is_flagged_repaired_and_raises_the_probability()
 @pytest.mark.slow
 def test_the_word_probe_marks_the_changed_words_of_held_out_spins() -> None:
     # Spins the probe never saw: the words the simulator changed get higher log-odds than the words
-    # it left, and the full check shows the words the probe is surest of as spans, most of them changed.
+    # it left (the spans it feeds are tested in test_spans).
     from sklearn.metrics import roc_auc_score
 
     from unspin.detect.checker import word_probe
     from unspin.detect.probe import text_rows, word_labels
     from unspin.engine import default_restorer
 
-    labels, logits, right, shown = [], [], 0, 0
+    labels, logits = [], []
     for pair in _held_out_synthetic(16):
-        changed = word_labels(pair.spun, pair.original)
-        labels += changed.tolist()
+        labels += word_labels(pair.spun, pair.original).tolist()
         logits += word_probe().logits(text_rows(pair.spun, default_restorer().scorer)).tolist()
-        words = [t for t in tokenise(pair.spun) if t.is_word]
-        for span in unspin.check(pair.spun).spans:
-            if span.reason.startswith("reads to the language model"):
-                assert pair.spun[span.start : span.end] == span.text
-                (index,) = [i for i, t in enumerate(words) if (t.start, t.end) == (span.start, span.end)]
-                right, shown = right + int(changed[index]), shown + 1
     assert 0.1 < sum(labels) / len(labels) < 0.5
     assert roc_auc_score(labels, logits) > 0.75
-    assert shown >= 3 and right / shown > 0.6
 
 
 def test_a_build_installs_the_bundled_word_probe(tmp_path) -> None:

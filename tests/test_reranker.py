@@ -120,11 +120,12 @@ def test_bundled_models_of_another_version_are_not_installed(tmp_path: Path, mon
 
 
 def test_retrained_models_are_bundled_back(tmp_path: Path) -> None:
-    """``make retrain``'s last step copies the trained models and the full detector's LM evidence
-    from the cache into the package: the inverse of installing them."""
+    """``make retrain``'s last step copies the trained models, the full detector's LM evidence and
+    the span models from the cache into the package: the inverse of installing them."""
     import shutil
 
     from unspin.detect.probe import PROBE_FILE
+    from unspin.detect.spans import SPAN_FILE
     from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, load_examples, text_key
     from unspin.resources import build
     from unspin.resources.paths import home
@@ -142,8 +143,14 @@ def test_retrained_models_are_bundled_back(tmp_path: Path) -> None:
         build.bundle_trained(cache, bundle)  # no word probe trained yet: nothing half-bundled either
     assert list(bundle.iterdir()) == []
     shutil.copyfile(home() / PROBE_FILE, cache / PROBE_FILE)
+    with pytest.raises(RuntimeError, match="span models"):
+        build.bundle_trained(cache, bundle)  # no span models fitted yet
+    assert list(bundle.iterdir()) == []
+    spans = [SPAN_FILE.format(tier=tier) for tier in ("fast", "full")]
+    for name in spans:
+        shutil.copyfile(home() / name, cache / name)
     build.bundle_trained(cache, bundle)
-    for name in (*build.TRAINED_FILES, PROBE_FILE):
+    for name in (*build.TRAINED_FILES, PROBE_FILE, *spans):
         assert (bundle / name).read_bytes() == (build.TRAINED_DIR / name).read_bytes()
     exported = json.loads((bundle / LM_EVIDENCE_FILE).read_text())["texts"]
     rows = load_examples(cache / examples)

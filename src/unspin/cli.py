@@ -188,8 +188,9 @@ def serve(
 def resources_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild what is already built.")] = False,
     retrain: Annotated[bool, typer.Option(
-        "--retrain", help="Train the shortlist and reranker and compute the detector's language-model "
-                          "evidence here (about two hours on 2 cores) instead of taking the copies "
+        "--retrain", help="Train the shortlist, reranker, word probe and span models and compute the "
+                          "detector's language-model evidence here (about two and a half hours on 2 "
+                          "cores) instead of taking the copies "
                           "bundled with unspin.")] = False,
 ) -> None:
     """Build everything restore and check need (once; takes minutes)."""

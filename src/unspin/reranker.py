@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.boosted import BoostedTrees
+
 # Bump when the training data or features change, so built rerankers are retrained.
 TRAINING_VERSION = 6
 
@@ -55,17 +57,13 @@ FEATURES = (
 )
 
 
-class Reranker:
+class Reranker(BoostedTrees):
     """Probability that a candidate is the original, from its ``FEATURES``.
 
     Trained with scikit-learn's histogram gradient boosting, then kept as plain
-    arrays (each tree's nodes and the baseline): loading and predicting need
-    only numpy, so the model loads fast and no pickle is ever read.
+    arrays (``unspin.boosted``): loading and predicting need only numpy, so the
+    model loads fast and no pickle is ever read.
     """
-
-    def __init__(self, trees: list[np.ndarray], baseline: float) -> None:
-        self.trees = trees
-        self.baseline = baseline
 
     @staticmethod
     def matrix(rows: list[dict[str, float]]) -> np.ndarray:
@@ -75,13 +73,6 @@ class Reranker:
         if not rows:
             return np.zeros(0)
         return self.predict(self.matrix(rows))
-
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        """P(original) for each row of a ``FEATURES`` matrix."""
-        raw = np.full(len(features), self.baseline)
-        for nodes in self.trees:
-            raw += _tree_values(nodes, features)
-        return 1.0 / (1.0 + np.exp(-raw))
 
     @classmethod
     def fit(cls, rows: list[dict[str, float]], labels: list[int], seed: int = 0) -> Reranker:
@@ -94,12 +85,6 @@ class Reranker:
         model.fit(cls.matrix(rows), np.array(labels))
         return cls.from_sklearn(model)
 
-    @classmethod
-    def from_sklearn(cls, model) -> Reranker:
-        """The arrays of a fitted binary ``HistGradientBoostingClassifier`` (numeric features only)."""
-        trees = [predictors[0].nodes[list(NODE_FIELDS)].copy() for predictors in model._predictors]
-        return cls(trees, float(np.ravel(model._baseline_prediction)[0]))
-
     @staticmethod
     def is_current(path: Path) -> bool:
         """Whether ``path`` holds a reranker this version of unspin can load."""
@@ -110,9 +95,8 @@ class Reranker:
         return tuple(meta.get("features", ())) == FEATURES and meta.get("training_version") == TRAINING_VERSION
 
     def save(self, path: Path) -> None:
-        arrays = {f"tree_{i}": nodes for i, nodes in enumerate(self.trees)}
         with path.open("wb") as handle:
-            np.savez_compressed(handle, baseline=np.array(self.baseline), **arrays)
+            np.savez_compressed(handle, **self.arrays())
         path.with_suffix(".json").write_text(
             json.dumps({"features": FEATURES, "training_version": TRAINING_VERSION, "trees": len(self.trees)})
         )
@@ -122,23 +106,4 @@ class Reranker:
         if not cls.is_current(path):
             raise RuntimeError(f"{path} was built by another version; run `unspin resources build`")
         with np.load(path, allow_pickle=False) as data:
-            trees = [data[f"tree_{i}"] for i in range(sum(name.startswith("tree_") for name in data.files))]
-            return cls(trees, float(data["baseline"]))
-
-
-# The node fields prediction needs (sklearn's TreePredictor layout).
-NODE_FIELDS = ("value", "feature_idx", "num_threshold", "missing_go_to_left", "left", "right", "is_leaf")
-
-
-def _tree_values(nodes: np.ndarray, features: np.ndarray) -> np.ndarray:
-    """Walk every row down one tree at once; a row stops moving at its leaf."""
-    rows = np.arange(len(features))
-    at = np.zeros(len(features), dtype=np.int64)
-    while True:
-        leaf = nodes["is_leaf"][at].astype(bool)
-        if leaf.all():
-            return nodes["value"][at]
-        x = features[rows, nodes["feature_idx"][at]]
-        go_left = np.where(np.isnan(x), nodes["missing_go_to_left"][at].astype(bool), x <= nodes["num_threshold"][at])
-        step = np.where(go_left, nodes["left"][at], nodes["right"][at]).astype(np.int64)
-        at = np.where(leaf, at, step)
+            return cls.from_arrays(data)

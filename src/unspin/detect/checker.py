@@ -13,7 +13,8 @@ import threading
 
 from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_evidence
 from unspin.detect.model import Detector, ngram_evidence
-from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
+from unspin.detect.spans import choose_spans
+from unspin.detect.types import Report, SentenceReport, TorturedHit
 from unspin.tokenise import tokenise
 from unspin.types import Token
 
@@ -70,6 +71,18 @@ def word_probe():
     return WordProbe.load(path)
 
 
+@functools.cache
+def span_model(tier: str):
+    """The tier's span model (``detect.spans``), from the cache."""
+    from unspin.detect.spans import SPAN_FILE, SpanModel
+    from unspin.resources.paths import home
+
+    path = home() / SPAN_FILE.format(tier=tier)
+    if not SpanModel.is_current(path, tier):
+        raise FileNotFoundError(f"resources missing or out of date in {home()}: {path.name}; run `unspin resources build`")
+    return SpanModel.load(path, tier)
+
+
 def units(text: str) -> list[tuple[int, int]]:
     """The sentences (long ones cut) that are scored one by one."""
     from unspin.engine import sentence_pieces
@@ -78,15 +91,15 @@ def units(text: str) -> list[tuple[int, int]]:
 
 
 def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: list[TorturedHit],
-                         scorer=None) -> list[tuple[int, int, list[Token], Evidence]]:
+                         scorer=None, probe=None) -> list[tuple[int, int, list[Token], Evidence]]:
     """Each sentence of ``text`` with its tokens and its evidence (no n-grams: those need a
-    detector's table)."""
+    detector's table); the full tier reads ``scorer`` and ``probe`` (default: the cached ones)."""
     pieces = units(text)
     tokens = [tokenise(text[start:end], start) for start, end in pieces]
     evidences = fast_evidence(text, pieces, lexicon(), tortured, found, tokens)
     if full and pieces:
         lm_evidence(text, pieces, lexicon(), scorer if scorer is not None else _scorer(), evidences, found,
-                    word_probe())
+                    probe if probe is not None else word_probe())
     return [(start, end, words, evidence) for (start, end), words, evidence in zip(pieces, tokens, evidences)]
 
 
@@ -96,7 +109,7 @@ def check(text: str, *, fast: bool = False) -> Report:
     fast = fast or sum(token.is_word for token in tokenise(text)) < MIN_FULL_WORDS
     tier = "fast" if fast else "full"
     with _lock:  # loading is once per process; the LM itself serialises its passes
-        model, matcher = detector(tier), default_matcher()
+        model, matcher, spanner = detector(tier), default_matcher(), span_model(tier)
         lexicon()
         screen = None if fast else detector("fast")
         if not fast:
@@ -115,7 +128,9 @@ def check(text: str, *, fast: bool = False) -> Report:
         return Report(0.0, (0.0, 1.0), 0, tier, sentences, [], tortured, {}, model.threshold)
     probability, interval = model.predict(total)
     features = total.features(not fast)
-    return Report(probability, interval, total.words, tier, sentences, _spans(found), tortured, features, model.threshold)
+    words = [token for _, _, tokens, _ in per_sentence for token in tokens if token.is_word]
+    spans = choose_spans(text, words, found, spanner.word_probabilities(text, words, found, probability))
+    return Report(probability, interval, total.words, tier, sentences, spans, tortured, features, model.threshold)
 
 
 def spin_probability(text: str, model: Detector | None = None, known_tortured: bool = True) -> float:
@@ -144,16 +159,3 @@ def _sentence_probability(text: str, start: int, end: int, tokens: list[Token], 
     alone.ngram_values = []  # the fast tier's own table scores them
     ngram_evidence(text, start, end, screen.ngrams, alone, tokens=tokens)
     return screen.predict(alone)[0]
-
-
-def _spans(found: list[Signal]) -> list[Span]:
-    """The strongest signal at each place, non-overlapping, in text order."""
-    kept: list[Signal] = []
-    taken: set[int] = set()
-    for signal in sorted(found, key=lambda s: -s.score):
-        place = range(signal.start, signal.end)
-        if not any(i in taken for i in place):
-            taken.update(place)
-            kept.append(signal)
-    return [Span(s.start, s.end, s.text, s.suggestion, round(s.score, 4), s.reason)
-            for s in sorted(kept, key=lambda s: s.start)]

@@ -11,9 +11,10 @@ usually fits best. That last one compares a word with its alternatives, not
 with other texts, so it depends little on the style of the text.
 
 Full signals add the language model's view: the surprisal of each content word
-and whether a thesaurus synonym is strongly preferred in its place; and, as spans
-only, the words a probe on the model's hidden states is surest a spinner put
-there (``probe``).
+and whether a thesaurus synonym is strongly preferred in its place; and, for the
+spans only, how sure a probe on the model's hidden states is that a spinner put
+each word there (``probe``). Every signal also goes, with its place, to
+``spans``, which weighs them into the spans a report shows.
 """
 
 from __future__ import annotations
@@ -41,10 +42,6 @@ COMMON_ZIPF = 4.0  # both words at least this common: their bigram should be att
 FIT_WINDOW = 5  # content words either side that make a word's context (GloVe)
 PREFERRED_GAIN = 3.0  # nats by which the LM must prefer a synonym (left and right context)
 MIN_LEFT_GAIN = -1.0  # a synonym is scored in full context only if left context alone nearly prefers it
-# A word the word probe gives P ≥ 0.9 is shown as a suspicious span: on SpinBot's spins (probes
-# cross-fitted by fold, docs/journal.md session 24) 9.7 % of the changed words and 0.3 % of the
-# unchanged ones reach it.
-PROBE_SPAN_LOGIT = math.log(0.9 / 0.1)
 PRIOR_ITEMS = 3  # typical items a mean's spread is shrunk with (see ``Evidence.variances``)
 MAX_ORIGINAL_ZIPF = 6.3  # commoner words ("be", "have", "get") are not offered as originals
 _STRONG = WORDNET_SYNSET | WORDNET_SIMILAR
@@ -76,13 +73,14 @@ class Original:
 
 @dataclass
 class Signal:
-    """One piece of evidence at a place in the text."""
+    """One piece of evidence at a place in the text; ``detect.spans`` weighs them into spans."""
 
     start: int
     end: int
     text: str
     suggestion: str
-    score: float  # 0..1, how telling this one is
+    kind: str  # one of ``detect.spans.SIGNAL_KINDS``
+    value: float  # its strength, on the kind's own scale (a score 0..1, nats, log-odds)
     reason: str
 
 
@@ -290,7 +288,7 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
     fitted: list[tuple[Token, str]] = []  # content words and their lower case, for the context fit
     evidence.tortured = len(tortured)
     for hit in tortured:
-        found.append(Signal(hit.start, hit.end, hit.text, hit.expected, 0.95, "known tortured phrase"))
+        found.append(Signal(hit.start, hit.end, hit.text, hit.expected, "tortured", 0.95, "known tortured phrase"))
     previous: Token | None = None
     previous_lower = ""
     for i, token in enumerate(tokens):
@@ -301,12 +299,12 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
         lower = token.lower
         if (number_words := number_residue(token.text)) is not None:
             evidence.residue += 1
-            found.append(Signal(token.start, token.end, token.text, number_words, 0.6, "number residue"))
+            found.append(Signal(token.start, token.end, token.text, number_words, "residue", 0.6, "number residue"))
         residue = CONTRACTION_RESIDUE.fullmatch(lower)
         if residue and (repair := lexicon.contraction_repair(residue.group(1))) is not None:
             evidence.residue += 1
-            found.append(Signal(token.start, token.end, token.text, transfer_case(token.text, repair), 0.9,
-                                "broken contraction"))
+            found.append(Signal(token.start, token.end, token.text, transfer_case(token.text, repair), "residue",
+                                0.9, "broken contraction"))
         adjacent = previous is not None and _adjacent(text, previous, token)
         if adjacent:
             _pair(previous, token, previous_lower, lower, lexicon, evidence, found)
@@ -316,7 +314,7 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
                 evidence.article_error += 1
                 fixed = "an" if previous_lower == "a" else "a"
                 found.append(Signal(previous.start, previous.end, previous.text,
-                                    transfer_case(previous.text, fixed), 0.7,
+                                    transfer_case(previous.text, fixed), "article", 0.7,
                                     f"article does not agree with '{token.text}'"))
         if lower not in FUNCTION_WORDS and lower.isalpha() and len(lower) > 1:
             evidence.content += 1
@@ -329,7 +327,7 @@ def _sentence_counts(text: str, tokens: list[Token], lexicon: Lexicon, tortured:
             if commoner and not token.text[:1].isupper():
                 evidence.rare_synonym += 1
                 gap = commoner[0].zipf - frequency
-                found.append(Signal(token.start, token.end, token.text, commoner[0].word,
+                found.append(Signal(token.start, token.end, token.text, commoner[0].word, "rare",
                                     min(0.5, 0.1 * gap), "a much commoner synonym exists"))
         previous, previous_lower = token, lower
     return evidence, fitted
@@ -425,7 +423,7 @@ def _pair(left: Token, right: Token, a: str, b: str, lexicon: Lexicon, evidence:
         _, where, suggestion, _ = max(repairs, key=lambda repair: repair[0] - LN_10 * sum(map(zipf, repair[3])))
         best = max(repair[0] for repair in repairs)
         other = right.text if where is left else left.text
-        found.append(Signal(where.start, where.end, where.text, transfer_case(where.text, suggestion),
+        found.append(Signal(where.start, where.end, where.text, transfer_case(where.text, suggestion), "collocation",
                             min(0.45, best / 40), f"collocation break: '{suggestion}' goes with '{other}'"))
 
 
@@ -484,19 +482,16 @@ def _lm_chunk(text: str, chunk: list[tuple[tuple[int, int], Evidence, list[Token
     ):
         for token, (_, _, word), gain in zip(where, replacements, gains):
             evidence.context_gains.append(max(float(gain), 0.0))
-            if gain >= PREFERRED_GAIN:
-                evidence.preferred += 1
-                found.append(Signal(start + token.start, start + token.end, token.text, word,
-                                    1 / (1 + math.exp(-(gain - PREFERRED_GAIN - 1))),
-                                    f"the language model prefers '{word}' (+{gain:.1f} nats)"))
+            evidence.preferred += int(gain >= PREFERRED_GAIN)
+            # Every synonym scored in full is evidence about its word, a small gain too (``detect.spans``).
+            found.append(Signal(start + token.start, start + token.end, token.text, word, "lm", float(gain),
+                                f"the language model prefers '{word}' ({gain:+.1f} nats)"))
 
 
 def _probe_signals(start: int, words: list[Token], logits, found: list[Signal]) -> None:
-    """The words the probe is surest a spinner put there, as spans, weaker than a strong LM
-    preference. No suggestion: the probe says a word was swapped in, not what it replaced
-    (``unspin restore`` looks for that)."""
+    """The probe's log-odds for every word, as signals. No suggestion: the probe says a word was
+    swapped in, not what it replaced (``unspin restore`` looks for that)."""
     for token, logit in zip(words, logits):
-        if logit >= PROBE_SPAN_LOGIT:
-            probability = 1 / (1 + math.exp(-float(logit)))
-            found.append(Signal(start + token.start, start + token.end, token.text, "", 0.6 * probability,
-                                f"reads to the language model as a word swapped in (word probe: P {probability:.2f})"))
+        probability = 1 / (1 + math.exp(-float(logit)))
+        found.append(Signal(start + token.start, start + token.end, token.text, "", "probe", float(logit),
+                            f"reads to the language model as a word swapped in (word probe: P {probability:.2f})"))

@@ -35,7 +35,6 @@ from unspin.types import Token
 
 MIN_NGRAM_COUNT = 3
 NGRAM_SMOOTHING = 0.5
-TELLING_LOG_ODDS = 2.0  # an n-gram this much likelier in spun text is shown as a span
 Z_95 = 1.96
 MAX_TRAINING_FPR = 0.01  # bound on the false-positive rate at the strict threshold (``allowed_false_positives``)
 THRESHOLD_FOLDS = 5
@@ -87,8 +86,8 @@ def ngram_evidence(text: str, start: int, end: int, table: dict[str, float], evi
     for gram, a, b in ngrams(text, start, end, tokens):
         value = table.get(gram, 0.0)
         evidence.ngram_values.append(value)
-        if found is not None and value >= TELLING_LOG_ODDS:
-            found.append(Signal(a, b, text[a:b], "", min(0.8, value / 6),
+        if found is not None and value > 0:  # evidence for ``detect.spans``, however weak
+            found.append(Signal(a, b, text[a:b], "", "ngram", value,
                                 f"wording typical of spinner output (log-odds {value:.1f})"))
 
 
@@ -192,22 +191,39 @@ def fit_detector(examples: list[Example], tier: str, version: int, features: lis
     The probability stays what the logistic regression says; the threshold is where a text is
     called spun. Chosen on the training texts only, so a benchmark can score it honestly.
     """
-    from unspin.evaluation.datasets import stable_hash
-
     detector = _fit(examples, tier, version, features)
     if max_fpr is not None:
-        scores = [0.0] * len(examples)
-        folds = [stable_hash("threshold:" + e.group) % THRESHOLD_FOLDS for e in examples]
-        for fold in range(THRESHOLD_FOLDS):
-            inside = [i for i, f in enumerate(folds) if f == fold]
-            model = _fit([e for e, f in zip(examples, folds) if f != fold], tier, version, features)
-            for i, score in zip(inside, predict_examples(model, [examples[i] for i in inside])):
-                scores[i] = score
+        scores = threshold_fits(examples, tier, version, features).scores
         negatives = sorted(score for score, e in zip(scores, examples) if not e.label)
         allowed = allowed_false_positives(len(negatives), max_fpr)
         if negatives:
             detector.threshold = max(0.5, math.ceil(negatives[-1 - allowed] * 1e4 + 1e-9) / 1e4)
     return detector
+
+
+@dataclass
+class CrossFit:
+    """Each example's fold, and its probability from the detector fitted without that fold."""
+
+    folds: list[int]
+    scores: list[float]
+    detectors: list[Detector]  # by fold
+
+
+def threshold_fits(examples: list[Example], tier: str, version: int, features: list[str]) -> CrossFit:
+    """``fit_detector``'s cross-validation: ``THRESHOLD_FOLDS`` folds of groups (a spin and its
+    original stay together). The span model learns from the same scores (``detect.spans``)."""
+    from unspin.evaluation.datasets import stable_hash
+
+    folds = [stable_hash("threshold:" + e.group) % THRESHOLD_FOLDS for e in examples]
+    scores = [0.0] * len(examples)
+    detectors = []
+    for fold in range(THRESHOLD_FOLDS):
+        inside = [i for i, f in enumerate(folds) if f == fold]
+        detectors.append(_fit([e for e, f in zip(examples, folds) if f != fold], tier, version, features))
+        for i, score in zip(inside, predict_examples(detectors[-1], [examples[i] for i in inside])):
+            scores[i] = score
+    return CrossFit(folds, scores, detectors)
 
 
 def allowed_false_positives(negatives: int, max_fpr: float, confidence: float = 0.95) -> int:

@@ -318,22 +318,60 @@ def build_probe(target: Path, retrain: bool = False) -> Path:
     return path
 
 
+def build_spans(target: Path, retrain: bool = False) -> list[Path]:
+    """Both tiers' span models (``detect.spans``) in ``target``: the bundled ones, or, with
+    ``retrain`` (or none bundled for this version), ones fitted here on the detectors' training
+    texts (the full tier's need a pass of the model over its 1,154 texts: about 30 minutes on 2
+    cores). Needs the detectors' training examples (``build_detectors``)."""
+    from unspin.detect.checker import span_model
+    from unspin.detect.spans import SPAN_FILE, SpanModel, fit_span_model, text_signals
+    from unspin.detect.train import training_examples
+
+    paths = []
+    for tier in ("fast", "full"):
+        path, bundled = target / SPAN_FILE.format(tier=tier), TRAINED_DIR / SPAN_FILE.format(tier=tier)
+        if not retrain and SpanModel.is_current(bundled, tier):
+            if not path.exists() or path.read_bytes() != bundled.read_bytes():
+                shutil.copyfile(bundled, path)
+        elif retrain or not SpanModel.is_current(path, tier):
+            from tqdm import tqdm
+
+            _say(f"fitting the {tier} check's span model on its training texts…")
+            examples = training_examples(target, tier, use_bundled=not retrain)
+            scorer = None
+            if tier == "full":
+                from unspin.resources.model import default_model_dir
+                from unspin.scorer import CausalLMScorer
+
+                scorer = CausalLMScorer.from_pretrained(default_model_dir())
+            texts = [text_signals(e.text, e.label, e.group, tier == "full", scorer)
+                     for e in tqdm(examples, desc=f"span model ({tier})", unit="text", leave=False)]
+            fit_span_model(tier, texts, examples, _say).save(path)
+        paths.append(path)
+    span_model.cache_clear()
+    return paths
+
+
 def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
     """Copy what ``build_all(retrain=True)`` trained in ``source`` into ``into`` (the package's
     bundled copies, by default): the shortlist and reranker, the word probe, and the full
-    detector's language-model evidence on its training texts. The inverse of ``install_trained``; ``make retrain`` runs it."""
+    detector's language-model evidence on its training texts, the span models. The inverse of ``install_trained``; ``make retrain`` runs it."""
     from unspin.detect.probe import PROBE_FILE, WordProbe
+    from unspin.detect.spans import SPAN_FILE, SpanModel
     from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, export_lm_evidence, load_examples
 
     if not models_current(source):
         raise RuntimeError(f"no current shortlist and reranker in {source}: run `unspin resources build --retrain`")
     if not WordProbe.is_current(source / PROBE_FILE):
         raise RuntimeError(f"no current word probe in {source}: run `unspin resources build --retrain`")
+    spans = [SPAN_FILE.format(tier=tier) for tier in ("fast", "full")]
+    if not all(SpanModel.is_current(source / name, tier) for name, tier in zip(spans, ("fast", "full"))):
+        raise RuntimeError(f"no current span models in {source}: run `unspin resources build --retrain`")
     examples = load_examples(source / EXAMPLES_FILE.format(tier="full"))
     if not examples:
         raise RuntimeError(f"no full-tier detector examples in {source}: run `unspin resources build --retrain`")
     written = []
-    for name in (*TRAINED_FILES, PROBE_FILE):
+    for name in (*TRAINED_FILES, PROBE_FILE, *spans):
         shutil.copyfile(source / name, into / name)
         written.append(into / name)
     export_lm_evidence(examples, into / LM_EVIDENCE_FILE)
@@ -360,6 +398,7 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     build_probe(target, retrain)  # (the full check reads it as it computes its evidence)
     # The detectors first: the reranker learns from the fast one's verdict on each text (its spin prior).
     build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
+    build_spans(target, retrain)
     if not retrain:
         install_trained(target)
     if retrain or not models_current(target):
