@@ -88,10 +88,10 @@ def word_matrix(text: str, words: list[Token], signals: list[Signal], probabilit
                 row(i)[at["lm_gain"]] = max(row(i)[at["lm_gain"]], signal.value)
         else:
             target = range(stop, min(stop + 1, len(words))) if signal.kind == "article" else range(first, stop)
-            if _positive(signal):
-                wanted.update(target)
             for i in target:
                 row(i)[at[signal.kind]] = max(row(i)[at[signal.kind]], signal.value)
+            if signal.kind == "article":  # the word it does not agree with is evidence too
+                wanted.update(target)
         if _positive(signal):
             wanted.update(range(first, stop))
     index = sorted(wanted)
@@ -297,12 +297,13 @@ def fit_span_model(tier: str, texts: list[TextSignals], examples, say: Callable[
               for e, probability, fold in zip(examples, fits.scores, fits.folds)}
     originals = {t.group: t.text for t in texts if not t.label}
     kept = [t for t in texts if (t.text, t.group) in fitted and (not t.label or t.group in originals)]
+    changed = [_labels(t, originals) for t in kept]
+    weighed = [_weights(t) for t in kept]
     probe_logits: list[np.ndarray | None] = [None] * len(kept)
     if tier == "full":
         folds = np.concatenate([np.full(len(t.words), fitted[t.text, t.group][2]) for t in kept])
         rows = np.concatenate([t.probe_rows for t in kept])
-        labels = np.concatenate([_labels(t, originals) for t in kept])
-        weights = np.concatenate([_weights(t) for t in kept])
+        labels, weights = np.concatenate(changed), np.concatenate(weighed)
         logits = np.zeros(len(labels))
         for fold in sorted(set(folds.tolist())):
             if say:
@@ -312,7 +313,7 @@ def fit_span_model(tier: str, texts: list[TextSignals], examples, say: Callable[
         bounds = np.cumsum([0] + [len(t.words) for t in kept])
         probe_logits = [logits[a:b] for a, b in zip(bounds, bounds[1:])]
     blocks, labels, weights = [], [], []
-    for item, logits in zip(kept, probe_logits):
+    for item, logits, marks, weight in zip(kept, probe_logits, changed, weighed):
         probability, detector, _ = fitted[item.text, item.group]
         signals = list(item.signals)
         for start, end in item.pieces:
@@ -321,8 +322,8 @@ def fit_span_model(tier: str, texts: list[TextSignals], examples, say: Callable[
             signals += [Signal(w.start, w.end, w.text, "", "probe", float(v), "") for w, v in zip(item.words, logits)]
         index, x = word_matrix(item.text, item.words, signals, probability, tier)
         blocks.append(x)
-        labels.append(_labels(item, originals)[index])
-        weights.append(_weights(item)[index])
+        labels.append(marks[index])
+        weights.append(weight[index])
     return SpanModel.fit(tier, np.concatenate(blocks), np.concatenate(labels), np.concatenate(weights))
 
 

@@ -285,10 +285,14 @@ def install_trained(target: Path) -> bool:
     if not models_current(TRAINED_DIR):
         return False
     for name in TRAINED_FILES:
-        source, copy = TRAINED_DIR / name, target / name
-        if not copy.exists() or copy.read_bytes() != source.read_bytes():
-            shutil.copyfile(source, copy)
+        _install(TRAINED_DIR / name, target / name)
     return True
+
+
+def _install(bundled: Path, copy: Path) -> None:
+    """Copy a bundled file into the cache unless an identical copy is there."""
+    if not copy.exists() or copy.read_bytes() != bundled.read_bytes():
+        shutil.copyfile(bundled, copy)
 
 
 def build_probe(target: Path, retrain: bool = False) -> Path:
@@ -300,8 +304,7 @@ def build_probe(target: Path, retrain: bool = False) -> Path:
 
     path, bundled = target / PROBE_FILE, TRAINED_DIR / PROBE_FILE
     if not retrain and WordProbe.is_current(bundled):
-        if not path.exists() or path.read_bytes() != bundled.read_bytes():
-            shutil.copyfile(bundled, path)
+        _install(bundled, path)
     elif retrain or not WordProbe.is_current(path):
         from tqdm import tqdm
 
@@ -331,8 +334,7 @@ def build_spans(target: Path, retrain: bool = False) -> list[Path]:
     for tier in ("fast", "full"):
         path, bundled = target / SPAN_FILE.format(tier=tier), TRAINED_DIR / SPAN_FILE.format(tier=tier)
         if not retrain and SpanModel.is_current(bundled, tier):
-            if not path.exists() or path.read_bytes() != bundled.read_bytes():
-                shutil.copyfile(bundled, path)
+            _install(bundled, path)
         elif retrain or not SpanModel.is_current(path, tier):
             from tqdm import tqdm
 
