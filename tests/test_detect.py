@@ -436,17 +436,3 @@ def test_the_word_probe_marks_the_changed_words_of_held_out_spins() -> None:
         logits += word_probe().logits(text_rows(pair.spun, default_restorer().scorer)).tolist()
     assert 0.1 < sum(labels) / len(labels) < 0.5
     assert roc_auc_score(labels, logits) > 0.75
-
-
-def test_a_build_installs_the_bundled_word_probe(tmp_path) -> None:
-    from unspin.detect.probe import PROBE_FILE, WordProbe
-    from unspin.resources.build import TRAINED_DIR, build_probe
-
-    path = build_probe(tmp_path)
-    assert path == tmp_path / PROBE_FILE and path.read_bytes() == (TRAINED_DIR / PROBE_FILE).read_bytes()
-    probe = WordProbe.load(path)
-    assert probe.weights.shape == probe.mean.shape == probe.scale.shape == (2 * 576,)
-    path.write_bytes(b"not a probe")
-    assert not WordProbe.is_current(path)
-    build_probe(tmp_path)  # a broken or stale copy is replaced
-    assert WordProbe.is_current(path)

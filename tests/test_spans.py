@@ -6,6 +6,7 @@ bundled span models (`unspin resources build`), on spins no model was trained on
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -81,19 +82,64 @@ def test_spans_are_words_phrases_and_articles_above_the_floor() -> None:
         assert choose_spans(TEXT, _words(), [*signals, preferred], probabilities)[0].suggestion == expected
 
 
-def test_a_build_installs_the_bundled_span_models(tmp_path) -> None:
+def test_a_build_installs_the_bundled_word_probe_and_span_models(tmp_path) -> None:
+    from unspin.detect.probe import PROBE_FILE, WordProbe
     from unspin.detect.spans import SPAN_FILE, SpanModel
-    from unspin.resources.build import TRAINED_DIR, build_spans
+    from unspin.resources.build import TRAINED_DIR, detection_bundle_current, install_detection
 
-    paths = build_spans(tmp_path)
+    assert detection_bundle_current()
+    probe_path, *paths = install_detection(tmp_path)
+    assert probe_path == tmp_path / PROBE_FILE
+    probe = WordProbe.load(probe_path)
+    assert probe.weights.shape == probe.mean.shape == probe.scale.shape == (2 * 576,)
     for tier, path in zip(("fast", "full"), paths):
         assert path == tmp_path / SPAN_FILE.format(tier=tier)
-        assert path.read_bytes() == (TRAINED_DIR / path.name).read_bytes()
         assert SpanModel.is_current(path, tier) and not SpanModel.is_current(path, "full" if tier == "fast" else "fast")
+    for path in (probe_path, *paths):
+        assert path.read_bytes() == (TRAINED_DIR / path.name).read_bytes()
+    probe_path.write_bytes(b"not a probe")
     paths[0].write_bytes(b"not a model")
-    assert not SpanModel.is_current(paths[0], "fast")
-    build_spans(tmp_path)  # a broken copy is replaced
-    assert SpanModel.is_current(paths[0], "fast")
+    assert not WordProbe.is_current(probe_path) and not SpanModel.is_current(paths[0], "fast")
+    install_detection(tmp_path)  # a broken or stale copy is replaced
+    assert WordProbe.is_current(probe_path) and SpanModel.is_current(paths[0], "fast")
+
+
+@pytest.mark.slow
+def test_retraining_reads_each_training_text_once_for_detector_probe_and_spans(tmp_path) -> None:
+    """``make retrain``'s detection step on a sample of the training texts (6 SpinBot pairs and 6
+    simulated ones, of 20-60 words): the examples it caches hold the evidence ``text_evidence`` gives, and
+    what it fits has learnt the sample's labels."""
+    from unspin.detect.checker import DETECTOR_FILES, _scorer
+    from unspin.detect.model import Detector, predict_examples
+    from unspin.detect.probe import PROBE_FILE, WordProbe, word_labels
+    from unspin.detect.spans import SPAN_FILE, SpanModel, text_signals
+    from unspin.detect.train import EXAMPLES_FILE, labelled_texts, load_examples, retrain_detection, text_evidence
+
+    @functools.cache
+    def sample(tier: str) -> list[tuple[str, int, str]]:  # (both tiers: the full tier's texts are fewer)
+        items = labelled_texts("full")
+        short = sorted({g for t, label, g in items if not label and 20 <= len(t.split()) <= 60})
+        chosen = [g for g in short if g.startswith("spinbot:")][:6] + [g for g in short if g.startswith("clean:")][:6]
+        return [item for item in items if item[2] in chosen]
+
+    retrain_detection(tmp_path, training=sample)
+    for tier in ("fast", "full"):
+        examples = load_examples(tmp_path / EXAMPLES_FILE.format(tier=tier))
+        assert [(e.text, e.label, e.group) for e in examples] == sample(tier)
+        for example in examples[:2]:
+            assert example.evidence == text_evidence(example.text, tier == "full", _scorer() if tier == "full" else None)
+        detector = Detector.load(tmp_path / DETECTOR_FILES[tier])
+        probabilities = np.array(predict_examples(detector, examples))
+        labels = np.array([e.label for e in examples])
+        assert probabilities[labels == 1].mean() > probabilities[labels == 0].mean() + 0.2
+        assert SpanModel.is_current(tmp_path / SPAN_FILE.format(tier=tier), tier)
+    # The probe was fitted on the pass's rows: the words the sample's spinners changed read as changed.
+    probe = WordProbe.load(tmp_path / PROBE_FILE)
+    originals = {g: t for t, label, g in sample("full") if not label}
+    text, _, group = next(item for item in sample("full") if item[1] and item[2].startswith("spinbot:"))
+    marks = word_labels(text, originals[group])
+    logits = probe.logits(text_signals(text, 1, group, True, _scorer()).probe_rows.astype(np.float32))
+    assert logits[marks == 1].mean() > logits[marks == 0].mean()
 
 
 def _localisation(count: int, fast: bool) -> tuple[float, float, float]:

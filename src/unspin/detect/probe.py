@@ -12,7 +12,6 @@ the states come from the pass the check already runs. Fitted on the full tier's 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -116,23 +115,34 @@ def word_labels(spun: str, original: str) -> np.ndarray:
     return labels
 
 
-def fit_word_probe(texts: list[tuple[str, int, str]], scorer,
-                   progress: Callable[[int], None] | None = None) -> WordProbe:
-    """Fit the probe on ``texts`` (text, 1 if spun, group; a group holds one original and its
-    spin): every word of a spin labelled by the diff against its original, every word of an
-    original negative; a SpinBot pair's words weigh ``REAL_WORD_WEIGHT``."""
-    originals = {group: text for text, label, group in texts if not label}
-    rows, labels, weights = [], [], []
-    for text, label, group in texts:
-        found = text_rows(text, scorer)
-        marks = word_labels(text, originals[group]) if label and group in originals else np.zeros(len(found), np.int8)
-        if len(marks) != len(found):  # the probe's words and the diff's are the same tokens
-            raise RuntimeError(f"word count mismatch in a training text of {group}")
-        rows.append(found.astype(np.float16))
-        labels.append(marks)
-        weights.append(np.full(len(marks), REAL_WORD_WEIGHT if group.startswith("spinbot:") else 1.0))
-        if progress:
-            progress(1)
+def fit_word_probe(texts: list) -> WordProbe:
+    """Fit the probe on training texts as ``spans.text_signals`` reads them (each with its words'
+    ``probe_rows``): every word of a spin labelled by the diff against its original, every word of
+    an original negative; a SpinBot pair's words weigh ``REAL_WORD_WEIGHT``."""
+    originals = originals_by_group(texts)
+    texts = [t for t in texts if not t.label or t.group in originals]
+    rows = [t.probe_rows for t in texts]
     width = max((r.shape[1] for r in rows if len(r)), default=0)
     x = np.concatenate([r.reshape(len(r), width) for r in rows]).astype(np.float32)
-    return WordProbe.fit(x, np.concatenate(labels), np.concatenate(weights))
+    labels = np.concatenate([training_labels(t, originals) for t in texts])
+    return WordProbe.fit(x, labels, np.concatenate([training_weights(t) for t in texts]))
+
+
+def originals_by_group(texts: list) -> dict[str, str]:
+    """Each group's original (a group holds one original and its spin)."""
+    return {t.group: t.text for t in texts if not t.label}
+
+
+def training_labels(item, originals: dict[str, str]) -> np.ndarray:
+    """1 for each of a training text's ``words`` that its spinner changed (none in an original)."""
+    if not item.label:
+        return np.zeros(len(item.words), np.int8)
+    marks = word_labels(item.text, originals[item.group])
+    if len(marks) != len(item.words):  # the diff's words and the check's are the same tokens
+        raise RuntimeError(f"word count mismatch in a training text of {item.group}")
+    return marks
+
+
+def training_weights(item) -> np.ndarray:
+    """A SpinBot pair's words weigh ``REAL_WORD_WEIGHT``, simulated spins' 1."""
+    return np.full(len(item.words), REAL_WORD_WEIGHT if item.group.startswith("spinbot:") else 1.0)

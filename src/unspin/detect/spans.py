@@ -28,7 +28,7 @@ import numpy as np
 from unspin.boosted import BoostedTrees
 from unspin.candidates import FUNCTION_WORDS, transfer_case
 from unspin.decode import wants_an
-from unspin.detect.features import Signal
+from unspin.detect.features import Evidence, Signal
 from unspin.detect.types import Span
 from unspin.resources.lexicon import zipf
 from unspin.types import Token
@@ -44,7 +44,6 @@ FULL_COLUMNS = (*FAST_COLUMNS, "lm_gain", "lm_scored", "probe")
 REASON_ORDER = ("tortured", "residue", "article", "collocation", "lm", "rare", "probe", "ngram")
 MAX_REASONS = 3
 TREES = {"max_iter": 60, "learning_rate": 0.2, "max_leaf_nodes": 8, "l2_regularization": 1.0}
-REAL_WORD_WEIGHT = 3.0  # a SpinBot pair's words count thrice, as its texts do in the detectors
 # Signals that are rules rather than measurements, too rare in the training texts for the trees to
 # learn (30 broken contractions, 4 number residues, 33 tortured phrases in the fast tier's): a word
 # they mark gets at least their own precision there (``SpanModel.floors``).
@@ -243,12 +242,14 @@ def _suggestion(text: str, found: list[Signal], last: Token, on_last: list[Signa
 
 @dataclass
 class TextSignals:
-    """A training text's words and signals but the n-grams' (which depend on the table), and in
-    the full tier the word probe's rows for its words (to cross-fit the probe)."""
+    """A training text as the check reads it: its evidence (what the detector learns from), its
+    words and signals but the n-grams' (which depend on the table), and in the full tier the word
+    probe's rows for its words (to fit the probe, and to cross-fit it for the span model)."""
 
     text: str
     label: int
     group: str
+    evidence: Evidence  # without n-grams, as ``detect.train.text_evidence`` gives it
     pieces: list[tuple[int, int]]
     words: list[Token]
     signals: list[Signal]
@@ -267,7 +268,8 @@ class _RowRecorder:
 
 
 def text_signals(text: str, label: int, group: str, full: bool, scorer=None) -> TextSignals:
-    """What ``check`` finds in a training text before n-grams, the probe and the spans."""
+    """What ``check`` finds in a training text before n-grams, the probe and the spans: one reading
+    gives everything the detector, the word probe and the span model learn from."""
     from unspin.detect.checker import evidence_by_sentence
     from unspin.detect.tortured import default_matcher
 
@@ -278,7 +280,10 @@ def text_signals(text: str, label: int, group: str, full: bool, scorer=None) -> 
     rows = None
     if recorder is not None:
         rows = np.concatenate(recorder.rows) if recorder.rows else np.zeros((0, 0), np.float16)
-    return TextSignals(text, label, group, [(start, end) for start, end, _, _ in sentences], words,
+    evidence = Evidence()
+    for _, _, _, part in sentences:
+        evidence = evidence + part
+    return TextSignals(text, label, group, evidence, [(start, end) for start, end, _, _ in sentences], words,
                        [s for s in found if s.kind != "probe"], rows)
 
 
@@ -287,18 +292,18 @@ def fit_span_model(tier: str, texts: list[TextSignals], examples, say: Callable[
     ``examples`` (the detector's, with evidence) give each text's cross-fitted probability and
     n-gram table; in the full tier the word probe is cross-fitted by the same folds."""
     from unspin.detect.checker import DETECTOR_VERSION
-    from unspin.detect.features import Evidence, tier_features
+    from unspin.detect.features import tier_features
     from unspin.detect.model import ngram_evidence, threshold_fits
-    from unspin.detect.probe import WordProbe
+    from unspin.detect.probe import WordProbe, originals_by_group, training_labels, training_weights
     from unspin.tokenise import tokenise
 
     fits = threshold_fits(examples, tier, DETECTOR_VERSION, tier_features(tier))
     fitted = {(e.text, e.group): (probability, fits.detectors[fold], fold)
               for e, probability, fold in zip(examples, fits.scores, fits.folds)}
-    originals = {t.group: t.text for t in texts if not t.label}
+    originals = originals_by_group(texts)
     kept = [t for t in texts if (t.text, t.group) in fitted and (not t.label or t.group in originals)]
-    changed = [_labels(t, originals) for t in kept]
-    weighed = [_weights(t) for t in kept]
+    changed = [training_labels(t, originals) for t in kept]
+    weighed = [training_weights(t) for t in kept]
     probe_logits: list[np.ndarray | None] = [None] * len(kept)
     if tier == "full":
         folds = np.concatenate([np.full(len(t.words), fitted[t.text, t.group][2]) for t in kept])
@@ -325,18 +330,3 @@ def fit_span_model(tier: str, texts: list[TextSignals], examples, say: Callable[
         labels.append(marks[index])
         weights.append(weight[index])
     return SpanModel.fit(tier, np.concatenate(blocks), np.concatenate(labels), np.concatenate(weights))
-
-
-def _labels(item: TextSignals, originals: dict[str, str]) -> np.ndarray:
-    from unspin.detect.probe import word_labels
-
-    if not item.label:
-        return np.zeros(len(item.words), np.int8)
-    marks = word_labels(item.text, originals[item.group])
-    if len(marks) != len(item.words):
-        raise RuntimeError(f"word count mismatch in a training text of {item.group}")
-    return marks
-
-
-def _weights(item: TextSignals) -> np.ndarray:
-    return np.full(len(item.words), REAL_WORD_WEIGHT if item.group.startswith("spinbot:") else 1.0)

@@ -8,7 +8,9 @@ Steps (each skipped when its output exists, unless ``force``):
 5. the spun-text detectors, fast and full tier (``detector-*.json``; see
    ``unspin.detect.train``), rebuilt when their version changes; the full tier's
    language-model evidence on its training texts is bundled too (numbers only),
-   unless ``retrain``;
+   as are the full tier's word probe and both tiers' span models, unless
+   ``retrain``: then one reading of each tier's training texts gives all three
+   (``detect.train.retrain_detection``);
 6. the shortlist and the reranker (``shortlist.json``, ``reranker.npz``): the
    copies bundled with unspin (``TRAINED_DIR``), or, with ``retrain``, trained
    here on candidates from real and simulated spun text (the LM's work on about
@@ -295,69 +297,35 @@ def _install(bundled: Path, copy: Path) -> None:
         shutil.copyfile(bundled, copy)
 
 
-def build_probe(target: Path, retrain: bool = False) -> Path:
-    """The full check's word probe (``detect.probe``) in ``target``: the bundled one, or, with
-    ``retrain`` (or none bundled for this version), one fitted here on the full detector's
-    training texts (a pass of the model over 1,154 texts: about 15 minutes on 2 cores)."""
-    from unspin.detect.checker import word_probe
-    from unspin.detect.probe import PROBE_FILE, WordProbe, fit_word_probe
+def detection_bundle_current() -> bool:
+    """Whether the word probe and span models bundled with unspin are of this version."""
+    from unspin.detect.probe import PROBE_FILE, WordProbe
+    from unspin.detect.spans import SPAN_FILE, SpanModel
 
-    path, bundled = target / PROBE_FILE, TRAINED_DIR / PROBE_FILE
-    if not retrain and WordProbe.is_current(bundled):
-        _install(bundled, path)
-    elif retrain or not WordProbe.is_current(path):
-        from tqdm import tqdm
+    return WordProbe.is_current(TRAINED_DIR / PROBE_FILE) and all(
+        SpanModel.is_current(TRAINED_DIR / SPAN_FILE.format(tier=tier), tier) for tier in ("fast", "full"))
 
-        from unspin.detect.train import labelled_texts
-        from unspin.resources.model import default_model_dir
-        from unspin.scorer import CausalLMScorer
 
-        _say("fitting the word probe on the full detector's training texts…")
-        texts = list(dict.fromkeys(labelled_texts("full")))
-        scorer = CausalLMScorer.from_pretrained(default_model_dir())
-        with tqdm(total=len(texts), desc="word probe", unit="text", leave=False) as bar:
-            fit_word_probe(texts, scorer, bar.update).save(path)
+def install_detection(target: Path) -> list[Path]:
+    """Copy the bundled word probe and both tiers' span models into ``target`` (a missing,
+    broken or stale copy is replaced; ``detection_bundle_current`` says whether they can be)."""
+    from unspin.detect.checker import span_model, word_probe
+    from unspin.detect.probe import PROBE_FILE
+    from unspin.detect.spans import SPAN_FILE
+
+    names = [PROBE_FILE] + [SPAN_FILE.format(tier=tier) for tier in ("fast", "full")]
+    for name in names:
+        _install(TRAINED_DIR / name, target / name)
     word_probe.cache_clear()
-    return path
-
-
-def build_spans(target: Path, retrain: bool = False) -> list[Path]:
-    """Both tiers' span models (``detect.spans``) in ``target``: the bundled ones, or, with
-    ``retrain`` (or none bundled for this version), ones fitted here on the detectors' training
-    texts (the full tier's need a pass of the model over its 1,154 texts: about 30 minutes on 2
-    cores). Needs the detectors' training examples (``build_detectors``)."""
-    from unspin.detect.checker import span_model
-    from unspin.detect.spans import SPAN_FILE, SpanModel, fit_span_model, text_signals
-    from unspin.detect.train import training_examples
-
-    paths = []
-    for tier in ("fast", "full"):
-        path, bundled = target / SPAN_FILE.format(tier=tier), TRAINED_DIR / SPAN_FILE.format(tier=tier)
-        if not retrain and SpanModel.is_current(bundled, tier):
-            _install(bundled, path)
-        elif retrain or not SpanModel.is_current(path, tier):
-            from tqdm import tqdm
-
-            _say(f"fitting the {tier} check's span model on its training texts…")
-            examples = training_examples(target, tier, use_bundled=not retrain)
-            scorer = None
-            if tier == "full":
-                from unspin.resources.model import default_model_dir
-                from unspin.scorer import CausalLMScorer
-
-                scorer = CausalLMScorer.from_pretrained(default_model_dir())
-            texts = [text_signals(e.text, e.label, e.group, tier == "full", scorer)
-                     for e in tqdm(examples, desc=f"span model ({tier})", unit="text", leave=False)]
-            fit_span_model(tier, texts, examples, _say).save(path)
-        paths.append(path)
     span_model.cache_clear()
-    return paths
+    return [target / name for name in names]
 
 
 def bundle_trained(source: Path, into: Path = TRAINED_DIR) -> list[Path]:
     """Copy what ``build_all(retrain=True)`` trained in ``source`` into ``into`` (the package's
-    bundled copies, by default): the shortlist and reranker, the word probe, and the full
-    detector's language-model evidence on its training texts, the span models. The inverse of ``install_trained``; ``make retrain`` runs it."""
+    bundled copies, by default): the shortlist and reranker, the word probe, the span models and
+    the full detector's language-model evidence on its training texts. The inverse of
+    ``install_trained`` and ``install_detection``; ``make retrain`` runs it."""
     from unspin.detect.probe import PROBE_FILE, WordProbe
     from unspin.detect.spans import SPAN_FILE, SpanModel
     from unspin.detect.train import EXAMPLES_FILE, LM_EVIDENCE_FILE, export_lm_evidence, load_examples
@@ -395,12 +363,16 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     if force:
         (target / DTYPE_FILE).unlink(missing_ok=True)
     _say(f"the model computes in {machine_dtype()} on this machine")  # timed once here, remembered
-    from unspin.detect.train import build_detectors
+    from unspin.detect.train import build_detectors, retrain_detection
 
-    build_probe(target, retrain)  # (the full check reads it as it computes its evidence)
     # The detectors first: the reranker learns from the fast one's verdict on each text (its spin prior).
-    build_detectors(target, force or retrain, say=_say, use_bundled=not retrain)
-    build_spans(target, retrain)
+    if retrain or not detection_bundle_current():
+        why = "" if retrain else " (the bundled word probe and span models are for another version of unspin)"
+        _say(f"training the detectors, the word probe and the span models{why}…")
+        retrain_detection(target, say=_say)
+    else:
+        install_detection(target)
+        build_detectors(target, force, say=_say)
     if not retrain:
         install_trained(target)
     if retrain or not models_current(target):
