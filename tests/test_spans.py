@@ -85,9 +85,9 @@ def test_spans_are_words_phrases_and_articles_above_the_floor() -> None:
 def test_a_build_installs_the_bundled_word_probe_and_span_models(tmp_path) -> None:
     from unspin.detect.probe import PROBE_FILE, WordProbe
     from unspin.detect.spans import SPAN_FILE, SpanModel
-    from unspin.resources.build import TRAINED_DIR, detection_bundle_current, install_detection
+    from unspin.resources.build import TRAINED_DIR, detection_current, install_detection
 
-    assert detection_bundle_current()
+    assert detection_current() and not detection_current(tmp_path)
     probe_path, *paths = install_detection(tmp_path)
     assert probe_path == tmp_path / PROBE_FILE
     probe = WordProbe.load(probe_path)
@@ -100,8 +100,9 @@ def test_a_build_installs_the_bundled_word_probe_and_span_models(tmp_path) -> No
     probe_path.write_bytes(b"not a probe")
     paths[0].write_bytes(b"not a model")
     assert not WordProbe.is_current(probe_path) and not SpanModel.is_current(paths[0], "fast")
+    assert not detection_current(tmp_path)
     install_detection(tmp_path)  # a broken or stale copy is replaced
-    assert WordProbe.is_current(probe_path) and SpanModel.is_current(paths[0], "fast")
+    assert WordProbe.is_current(probe_path) and SpanModel.is_current(paths[0], "fast") and detection_current(tmp_path)
 
 
 @pytest.mark.slow

@@ -248,7 +248,7 @@ def retrain_detection(target: Path, training: Callable[[str], list[LabelledText]
     """Fit both tiers' detectors and span models and the full tier's word probe in ``target``
     from one reading of each tier's training texts (``training(tier)``, by default
     ``labelled_texts``): each text's evidence, signals and probe rows come from the same pass of
-    the model (``spans.text_signals``; for the full tier's 1,154 texts about 35 minutes on 2 cores).
+    the model (``spans.text_signals``; both tiers about 45 minutes on 2 cores in float32).
     The examples are cached as ``training_examples`` caches them, so that ``bundle_trained`` finds
     the full tier's LM evidence there."""
     from tqdm import tqdm

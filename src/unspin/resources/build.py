@@ -297,18 +297,19 @@ def _install(bundled: Path, copy: Path) -> None:
         shutil.copyfile(bundled, copy)
 
 
-def detection_bundle_current() -> bool:
-    """Whether the word probe and span models bundled with unspin are of this version."""
+def detection_current(folder: Path = TRAINED_DIR) -> bool:
+    """Whether ``folder`` (by default the package's bundled copies) holds a word probe and span
+    models of this version."""
     from unspin.detect.probe import PROBE_FILE, WordProbe
     from unspin.detect.spans import SPAN_FILE, SpanModel
 
-    return WordProbe.is_current(TRAINED_DIR / PROBE_FILE) and all(
-        SpanModel.is_current(TRAINED_DIR / SPAN_FILE.format(tier=tier), tier) for tier in ("fast", "full"))
+    return WordProbe.is_current(folder / PROBE_FILE) and all(
+        SpanModel.is_current(folder / SPAN_FILE.format(tier=tier), tier) for tier in ("fast", "full"))
 
 
 def install_detection(target: Path) -> list[Path]:
     """Copy the bundled word probe and both tiers' span models into ``target`` (a missing,
-    broken or stale copy is replaced; ``detection_bundle_current`` says whether they can be)."""
+    broken or stale copy is replaced; ``detection_current`` says whether they can be)."""
     from unspin.detect.checker import span_model, word_probe
     from unspin.detect.probe import PROBE_FILE
     from unspin.detect.spans import SPAN_FILE
@@ -366,12 +367,13 @@ def build_all(force: bool = False, retrain: bool = False) -> Path:
     from unspin.detect.train import build_detectors, retrain_detection
 
     # The detectors first: the reranker learns from the fast one's verdict on each text (its spin prior).
-    if retrain or not detection_bundle_current():
+    if not retrain and detection_current():
+        install_detection(target)
+    if retrain or not detection_current(target):  # (a stale bundle: unless fitted here before)
         why = "" if retrain else " (the bundled word probe and span models are for another version of unspin)"
         _say(f"training the detectors, the word probe and the span models{why}…")
         retrain_detection(target, say=_say)
     else:
-        install_detection(target)
         build_detectors(target, force, say=_say)
     if not retrain:
         install_trained(target)
