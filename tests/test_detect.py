@@ -339,6 +339,10 @@ def test_check_command_text_and_json(tmp_path) -> None:
         assert line.split("\t")[2] == verdict
     flagged = sum(report["flagged"] for report in document["files"])
     assert f"{flagged} above the strict threshold" in document["summary"]
+    known = json.loads(run_unspin("check", *files, "--fast", "--format", "json", "--spun").stdout)
+    for told, judged in zip(known["files"], document["files"]):  # the same verdict, at least the same spans
+        assert told["probability"] == judged["probability"]
+        assert {(s["start"], s["end"]) for s in judged["spans"]} <= {(s["start"], s["end"]) for s in told["spans"]}
 
 
 def test_check_reads_documents_with_the_restore_readers(tmp_path) -> None:

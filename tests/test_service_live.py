@@ -104,6 +104,8 @@ def test_check_endpoint_returns_the_python_report(server: str) -> None:
     response = httpx.post(f"{server}/v1/check", json={"text": text, "fast": True}, timeout=300)
     assert response.status_code == 200, response.text
     assert response.json() == {**expected, "source": text, "format": "text"}
+    known = httpx.post(f"{server}/v1/check", json={"text": text, "fast": True, "spun": True}, timeout=300)
+    assert known.json() == {**unspin.check(text, fast=True, spun=True).to_dict(), "source": text, "format": "text"}
 
 
 # --- the page in a real browser ------------------------------------------------------------

@@ -172,6 +172,28 @@ def test_the_fast_checks_spans_point_at_the_changed_words_of_held_out_spins() ->
 
 
 @pytest.mark.slow
+def test_told_a_light_spin_is_spun_the_check_shows_where() -> None:
+    # Held-out paragraphs spun at rate 0.25 (about a tenth of the words changed) read as clean, so
+    # the check shows few spans (session 26 on 40: recall 0.09); told they are spun (``spun=True``),
+    # it shows about half the changed words, half its spans on them (0.51, 0.50), and the same probability.
+    from unspin.detect.probe import word_labels
+    from unspin.evaluation.detection import words_covered
+    from unspin.spin import spin
+
+    counts = np.zeros((2, 3))  # (judged, told) × (right, marked, changed)
+    for seed, pair in enumerate(_held_out_synthetic(20)):
+        text = spin(pair.original, rate=0.25, seed=seed).text
+        truth = word_labels(text, pair.original).astype(bool)
+        judged, told = unspin.check(text, fast=True), unspin.check(text, fast=True, spun=True)
+        assert told.probability == judged.probability
+        for row, report in enumerate((judged, told)):
+            marks = words_covered(text, report.spans)
+            counts[row] += [(truth & marks).sum(), marks.sum(), truth.sum()]
+    recall, precision = counts[:, 0] / counts[:, 2], counts[:, 0] / np.maximum(counts[:, 1], 1)
+    assert recall[1] > max(3 * recall[0], 0.3) and precision[1] > 0.35, (recall, precision)
+
+
+@pytest.mark.slow
 def test_the_full_checks_spans_point_at_the_changed_words_of_held_out_spins() -> None:
     # Measured in session 25: precision 0.73, recall 0.72, no clean word marked.
     precision, recall, clean = _localisation(12, fast=False)

@@ -26,13 +26,15 @@ def restore(text: str, *, min_confidence: float = 0.5, spun: bool | None = None)
     return _restore(text, min_confidence=min_confidence, spun=spun)
 
 
-def check(text: str, *, fast: bool = False) -> Report:
+def check(text: str, *, fast: bool = False, spun: bool = False) -> Report:
     """Tell whether ``text`` was machine-spun, where and why (see ``unspin.detect``).
 
     ``fast=True`` screens with no neural model; the full check loads the LM on first use, and
     answers a text or sentence of one or two words as the fast tier does (``report.tier`` says
-    which tier answered): the LM has nothing to read such a heading by.
+    which tier answered): the LM has nothing to read such a heading by. ``spun=True``: you know
+    the text was spun (a flagged paper) and want to see where; the spans are then those the check
+    would show if it judged the text spun (at least 0.9), the probability is still its own.
     """
     from unspin.detect import check as _check
 
-    return _check(text, fast=fast)
+    return _check(text, fast=fast, spun=spun)

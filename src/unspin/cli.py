@@ -372,6 +372,10 @@ def check(
         CheckFormat, typer.Option("--format", "-f", help="text: one line per file; json: every full report.")
     ] = CheckFormat.text,
     top: Annotated[int, typer.Option(min=0, help="Spans shown per file in text output.")] = 3,
+    spun: Annotated[
+        bool, typer.Option("--spun", help="The texts are known to be spun: show where, with the spans the check "
+                                          "would show for a text it judged spun (the probability stays its own).")
+    ] = False,
 ) -> None:
     """Tell whether texts were machine-spun: a calibrated probability, and where and why."""
     with _reported_errors():
@@ -385,7 +389,7 @@ def check(
             for name in names:
                 with open_document(name) as reader:  # the same readers as restore and the service
                     text = reader.read()
-                report = unspin.check(text, fast=fast)
+                report = unspin.check(text, fast=fast, spun=spun)
                 verdict = _verdict(report)
                 likely += verdict != "clean"
                 flagged += verdict == "flagged"

@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if stop.is_set():
                 raise Stopped
             try:
-                report = check_text(source, fast=body.fast)
+                report = check_text(source, fast=body.fast, spun=body.spun)
             except NotImplementedError:
                 raise ApiError(501, "spin detection is not available in this build") from None
             return {**report.to_dict(), "source": source, "format": kind}

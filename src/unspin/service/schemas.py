@@ -43,6 +43,8 @@ class RestoreRequest(DocumentIn):
 
 class CheckRequest(DocumentIn):
     fast: bool = Field(False, description="Skip the language-model features (quicker, less accurate).")
+    spun: bool = Field(False, description="The text is known to be spun: show where (spans as for a text the "
+                                          "check judged spun); the probability stays the check's own.")
 
 
 _SOURCE = "The input text (extracted from the document for a file); the offsets refer to it."
