@@ -37,8 +37,8 @@ bench: setup
 	$(BIN)/python -m unspin.evaluation.bench --out bench-results
 
 # Train the shortlist and reranker, the word probe and the span models, and compute the full detector's
-# LM evidence, from the shared data and clean texts (the detection part about 45 minutes on 2 cores
-# without bfloat16 instructions, the shortlist and reranker about an hour), and bundle them with the
+# LM evidence, from the shared data and clean texts (the detection part 44 minutes on 2 cores without
+# bfloat16 instructions in session 26; the shortlist and reranker about an hour, an older figure), and bundle them with the
 # package: `unspin resources build` installs them from there instead of spending that time.
 retrain: setup
 	$(BIN)/unspin resources build --retrain
