@@ -12,6 +12,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import unspin
 from unspin.detect.features import Evidence, Lexicon, fast_evidence
@@ -136,6 +138,101 @@ def test_spinner_wording_learned_on_one_fold_separates_the_other() -> None:
 
     wins = sum(score(p.spun) > score(p.original) for p in test if p.spun != p.original)
     assert wins >= 0.85 * len(test)
+
+
+VALUES = st.lists(st.floats(min_value=-30, max_value=30, allow_nan=False), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), VALUES, VALUES, VALUES), min_size=1, max_size=6))
+def test_condensed_evidence_has_the_features_and_spread_of_the_lists(parts) -> None:
+    # What a long text keeps of its sections (``Evidence.condensed``) must say what the lists said.
+    sections = [Evidence(words=words, content=words, zipf_sum=0.5 * words, zipf_sq=0.3 * words, surprisals=list(a),
+                         context_gains=list(b), ngram_values=list(c), fit_gains=list(a + c)) for words, a, b, c in parts]
+    listed, condensed = Evidence(), Evidence()
+    for section in sections:
+        listed = listed + section
+        condensed = condensed.condensed() + section.condensed()
+    for tier in (False, True):
+        assert condensed.features(tier) == pytest.approx(listed.features(tier), rel=1e-9, abs=1e-9)
+        typical = {name: 0.1 for name in listed.features(tier)}
+        assert condensed.variances(tier, typical, {}) == pytest.approx(listed.variances(tier, typical, {}), rel=1e-6, abs=1e-9)
+
+
+def test_a_text_checked_in_sections_is_judged_on_all_its_evidence() -> None:
+    from unspin.detect.checker import check_sections
+
+    sections = [pair.spun + "\n\n" for pair in _held_out_synthetic(4)] + [_held_out_synthetic(5)[4].original]
+    text = "".join(sections)
+    whole, parts = check_sections([text], fast=True), check_sections(iter(sections), fast=True)
+    assert parts.words == whole.words > 300
+    assert parts.probability == pytest.approx(whole.probability, abs=1e-9)
+    assert parts.interval == pytest.approx(whole.interval, abs=1e-9)
+    assert parts.features == pytest.approx(whole.features, abs=1e-9)
+    assert [s.probability for s in parts.sentences] == pytest.approx([s.probability for s in whole.sentences])
+    assert [s.start for s in parts.sentences] == [s.start for s in whole.sentences]
+    assert all(text[s.start : s.end] == s.text for s in parts.spans + whole.spans)
+    # Each section's spans are chosen by its own probability: the clean original's few, if any.
+    original = (len(text) - len(sections[-1]), len(text))
+    in_original = [s for s in parts.spans if s.start >= original[0]]
+    alone = check_sections([sections[-1]], fast=True)
+    assert [(s.start - original[0], s.text) for s in in_original] == [(s.start, s.text) for s in alone.spans]
+    assert unspin.check(text, fast=True).probability == pytest.approx(whole.probability, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_checking_more_sections_takes_no_more_memory() -> None:
+    import tracemalloc
+
+    from unspin.detect.checker import check_sections
+
+    section = "".join(pair.original + "\n\n" for pair in _held_out_synthetic(5))
+
+    def peak(sections: int) -> int:
+        tracemalloc.start()
+        try:
+            report = check_sections((section for _ in range(sections)), fast=True)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            assert report.words > 250 * sections
+
+    check_sections([section], fast=True)  # resources and caches loaded before measuring
+    few, many = peak(4), peak(80)
+    # Only the report's list of sentences grows (session 27: 1.10 -> 1.32 MB; keeping every
+    # section's lists of values instead of their sums: 1.12 -> 2.65 MB).
+    assert many < 1.4 * few, (few, many)
+
+
+GERMAN = ("Der Hund läuft schnell über die Straße, während die Katze auf dem Sofa schläft und die Kinder im "
+          "Garten spielen, lachen und singen, bis es dunkel wird und alle schlafen gehen.")
+
+
+def test_check_goes_on_past_files_it_cannot_read(tmp_path) -> None:
+    good, empty, german, binary = (tmp_path / name for name in ("spun.txt", "empty.txt", "german.txt", "binary.dat"))
+    good.write_text(_held_out_synthetic(1)[0].spun)
+    empty.write_text("")
+    german.write_text(GERMAN)
+    binary.write_bytes(bytes(range(256)) * 8)
+    files = [empty, good, german, binary, tmp_path / "missing.txt"]
+    text = run_unspin("check", *files, "--fast")
+    assert text.returncode == 2
+    errors = text.stderr.decode().splitlines()
+    assert len(errors) == 4 and all(line.startswith("unspin: error: ") for line in errors)
+    assert [str(f) in line for f, line in zip([empty, german, binary, files[-1]], errors)] == [True] * 4
+    assert "unspin checks English only" in errors[1] and "Traceback" not in text.stderr.decode()
+    lines = text.stdout.decode().splitlines()
+    assert len(lines) == 2 and lines[0].split("\t")[0] == str(good)
+    assert lines[1].startswith("unspin: checked 1 file (") and lines[1].endswith("; 4 could not be checked")
+    as_json = run_unspin("check", *files, "--fast", "--format", "json")
+    assert as_json.returncode == 2
+    document = json.loads(as_json.stdout)
+    assert [entry["file"] for entry in document["files"]] == [str(f) for f in files]
+    assert ["error" in entry for entry in document["files"]] == [True, False, True, True, True]
+    assert document["files"][1]["probability"] == pytest.approx(float(lines[0].split("\t")[1].split()[0]), abs=1e-3)
+    allowed = run_unspin("check", german, "--fast", "--allow-non-english")
+    assert allowed.returncode == 0, allowed.stderr.decode()
+    assert allowed.stdout.decode().split("\t")[3] == f"{sum(t.is_word for t in tokenise(GERMAN))} words"
 
 
 def test_check_reports_bad_files_as_user_errors(tmp_path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import json
 import os
 import sys
@@ -376,35 +377,75 @@ def check(
         bool, typer.Option("--spun", help="The texts are known to be spun: show where, with the spans the check "
                                           "would show for a text it judged spun (the probability stays its own).")
     ] = False,
+    allow_non_english: Annotated[
+        bool, typer.Option("--allow-non-english", help="Check even texts that do not look like English.")
+    ] = False,
 ) -> None:
-    """Tell whether texts were machine-spun: a calibrated probability, and where and why."""
-    with _reported_errors():
-        import unspin
-        from unspin.readers import open_document
+    """Tell whether texts were machine-spun: a calibrated probability, and where and why.
 
+    A file that cannot be read (missing, empty, binary, not UTF-8, not English) gets a line on
+    stderr (and an entry with its "error" in JSON) and the others are still checked; the exit
+    code is then 2 (else 0). Long files are read section by section, in bounded memory."""
+    with _reported_errors():
         names = sources or ["-"]
         _hint_if_typing(names[0])
-        documents, likely, flagged, words = [], 0, 0, 0
+        likely, flagged, words, failed = 0, 0, 0, 0
         with _open_output(None) as sink:
-            for name in names:
-                with open_document(name) as reader:  # the same readers as restore and the service
-                    text = reader.read()
-                report = unspin.check(text, fast=fast, spun=spun)
-                verdict = _verdict(report)
-                likely += verdict != "clean"
-                flagged += verdict == "flagged"
-                words += report.words
-                if output_format is CheckFormat.json:
-                    documents.append({"file": name, **report.to_dict()})
+            if output_format is CheckFormat.json:  # streamed: one file's report at a time
+                sink.write('{"files": [')
+            for number, name in enumerate(names):
+                try:
+                    report = _check_file(name, fast, spun, allow_non_english)
+                except (InputError, OSError) as error:
+                    failed += 1
+                    message = _file_error(name, error)
+                    typer.echo(f"unspin: error: {message}", err=True)
+                    document, line = {"file": name, "error": message}, None  # (the error went to stderr)
                 else:
-                    sink.write(_check_line(name, report, verdict, top) + "\n")
-            summary = (f"unspin: checked {len(names)} file{'s' * (len(names) != 1)} ({words:,} words, "
+                    verdict = _verdict(report)
+                    likely += verdict != "clean"
+                    flagged += verdict == "flagged"
+                    words += report.words
+                    document, line = {"file": name, **report.to_dict()}, _check_line(name, report, verdict, top)
+                if output_format is CheckFormat.json:
+                    sink.write((", " if number else "") + json.dumps(document, ensure_ascii=False))
+                elif line is not None:
+                    sink.write(line + "\n")
+                sink.flush()
+            checked = len(names) - failed
+            summary = (f"unspin: checked {checked} file{'s' * (checked != 1)} ({words:,} words, "
                        f"{'fast' if fast else 'full'} check): {likely} look{'s' * (likely == 1)} spun, "
                        f"{flagged} above the strict threshold (≤ 1 % false alarms on clean text)")
+            if failed:
+                summary += f"; {failed} could not be checked"
             if output_format is CheckFormat.json:
-                sink.write(json.dumps({"files": documents, "summary": summary}, ensure_ascii=False) + "\n")
-            else:
+                sink.write(f"], \"summary\": {json.dumps(summary, ensure_ascii=False)}}}\n")
+            elif checked:  # (nothing checked: the errors on stderr say all, as for one bad file)
                 sink.write(summary + "\n")
+        if failed:
+            raise typer.Exit(2)
+
+
+def _check_file(name: str, fast: bool, spun: bool, allow_non_english: bool):
+    """The report on one file, read section by section (``detect.checker.check_sections``)."""
+    from unspin.detect.checker import SECTION_CHARS, check_sections
+    from unspin.readers import open_document
+
+    with open_document(name) as reader:  # the same readers as restore and the service
+        sections = iter_paragraph_blocks(reader, SECTION_CHARS)
+        first = next(sections, "")
+        if not allow_non_english:
+            ensure_english(first[:BLOCK_CHARS], "checks")  # as restore judges its first block
+        return check_sections(itertools.chain([first], sections), fast=fast, spun=spun)
+
+
+def _file_error(name: str, error: Exception) -> str:
+    """One line naming the file: the readers' messages do; ``ensure_english``'s and the OS's not."""
+    label = "standard input" if name == "-" else name
+    if isinstance(error, OSError):
+        return f"{error.filename or label}: {error.strerror or error}"
+    message = str(error)
+    return message if message.startswith((name, label)) else f"{label}: {message}"
 
 
 def _verdict(report) -> str:

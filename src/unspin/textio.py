@@ -209,11 +209,12 @@ def english_function_share(text: str) -> float | None:
     return sum(w in FUNCTION_WORDS for w in words) / len(words)
 
 
-def ensure_english(text: str) -> None:
-    """Raise ``InputError`` for text that is clearly not English (restoration would be noise)."""
+def ensure_english(text: str, task: str = "restores") -> None:
+    """Raise ``InputError`` for text that is clearly not English (restoring or checking it would
+    be noise); ``task`` names what unspin would do, for the message."""
     share = english_function_share(text)
     if share is not None and share < _MIN_ENGLISH_FUNCTION_SHARE:
         raise InputError(
             f"the text does not look like English ({share:.0%} English function words); "
-            "unspin restores English only (use --allow-non-english to try anyway)"
+            f"unspin {task} English only (use --allow-non-english to try anyway)"
         )

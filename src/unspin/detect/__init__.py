@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
 
-__all__ = ["Report", "SentenceReport", "Span", "TorturedHit", "check"]
+__all__ = ["Report", "SentenceReport", "Span", "TorturedHit", "check", "check_sections"]
 
 
 def check(text: str, *, fast: bool = False, spun: bool = False) -> Report:
@@ -13,3 +15,11 @@ def check(text: str, *, fast: bool = False, spun: bool = False) -> Report:
     from unspin.detect.checker import check as _check
 
     return _check(text, fast=fast, spun=spun)
+
+
+def check_sections(sections: Iterable[str], *, fast: bool = False, spun: bool = False) -> Report:
+    """``check`` for a text too long to hold, given in sections of whole paragraphs (e.g. from
+    ``unspin.textio.iter_paragraph_blocks`` over a file): memory stays that of one section."""
+    from unspin.detect.checker import check_sections as _check_sections
+
+    return _check_sections(sections, fast=fast, spun=spun)

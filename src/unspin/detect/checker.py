@@ -8,13 +8,17 @@ of the restore engine. The fast tier never imports torch.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import io
+import itertools
 import threading
+from collections.abc import Iterable
 
-from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_evidence
+from unspin.detect.features import Evidence, Lexicon, Signal, fast_evidence, lm_evidence, summed
 from unspin.detect.model import Detector, ngram_evidence
 from unspin.detect.spans import choose_spans
-from unspin.detect.types import Report, SentenceReport, TorturedHit
+from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
 from unspin.tokenise import tokenise
 from unspin.types import Token
 
@@ -29,6 +33,9 @@ MIN_FULL_WORDS = 3
 # right about as often as their floor says (precision 0.50, recall 0.51; at 0.99: 0.40 and 0.80;
 # docs/journal.md, session 26).
 KNOWN_SPUN_PROBABILITY = 0.9
+# A longer text is checked section by section (``check_sections``): about 35,000 words, so a
+# paper or a report is one text, while a book or a crawl dump is read in bounded memory.
+SECTION_CHARS = 200_000
 DETECTOR_FILES = {"fast": "detector-fast.json", "full": "detector-full.json"}
 _lock = threading.Lock()
 
@@ -110,10 +117,29 @@ def evidence_by_sentence(text: str, full: bool, found: list[Signal], tortured: l
 
 def check(text: str, *, fast: bool = False, spun: bool = False) -> Report:
     """``unspin.check``: the report on ``text``; ``spun``: the text is known to be spun, so its
-    spans are chosen as if its probability were at least ``KNOWN_SPUN_PROBABILITY``."""
+    spans are chosen as if its probability were at least ``KNOWN_SPUN_PROBABILITY``. A text
+    longer than ``SECTION_CHARS`` is read in sections (``check_sections``)."""
+    from unspin.textio import iter_paragraph_blocks
+
+    return check_sections(iter_paragraph_blocks(io.StringIO(text), SECTION_CHARS), fast=fast, spun=spun)
+
+
+def check_sections(sections: Iterable[str], *, fast: bool = False, spun: bool = False) -> Report:
+    """The report on the text that ``sections`` make when joined (each of whole paragraphs, as
+    ``textio.iter_paragraph_blocks`` cuts them), read one section at a time so that memory does
+    not grow with the text: the probability and features come from the evidence of all of it,
+    as for one text (evidence adds up sentence by sentence); each section is a text of its own
+    for the screener's AND/NOT conditions and for its spans, which are chosen by its own
+    probability (that of the whole text when there is one section)."""
     from unspin.detect.tortured import default_matcher
 
-    fast = fast or sum(token.is_word for token in tokenise(text)) < MIN_FULL_WORDS
+    sections = iter(sections)
+    first = next(sections, "")
+    second = next(sections, None)
+    if second is None:  # one section: a one- or two-word text is the fast tier's (``MIN_FULL_WORDS``)
+        fast = fast or sum(token.is_word for token in tokenise(first)) < MIN_FULL_WORDS
+    else:
+        sections = itertools.chain([second], sections)
     tier = "fast" if fast else "full"
     with _lock:  # loading is once per process; the LM itself serialises its passes
         model, matcher, spanner = detector(tier), default_matcher(), span_model(tier)
@@ -122,23 +148,43 @@ def check(text: str, *, fast: bool = False, spun: bool = False) -> Report:
         if not fast:
             _scorer()
             word_probe()
-    tortured = matcher.find(text)
-    found: list[Signal] = []
-    per_sentence = evidence_by_sentence(text, not fast, found, tortured)
-    total = Evidence()
-    sentences = []
-    for start, end, tokens, evidence in per_sentence:
-        ngram_evidence(text, start, end, model.ngrams, evidence, found, tokens)
-        total = total + evidence
-        sentences.append(SentenceReport(start, end, _sentence_probability(text, start, end, tokens, evidence, model, screen)))
-    if total.words == 0:
+    total: Evidence | None = None
+    prediction = (0.0, (0.0, 1.0))  # the last section's probability and interval
+    sentences: list[SentenceReport] = []
+    spans: list[Span] = []
+    tortured: list[TorturedHit] = []
+    offset = 0
+    for text in itertools.chain([first], sections):
+        hits = matcher.find(text)
+        found: list[Signal] = []
+        per_sentence = evidence_by_sentence(text, not fast, found, hits)
+        for start, end, tokens, evidence in per_sentence:
+            ngram_evidence(text, start, end, model.ngrams, evidence, found, tokens)
+            probability = _sentence_probability(text, start, end, tokens, evidence, model, screen)
+            sentences.append(SentenceReport(offset + start, offset + end, probability))
+        evidence = summed(evidence for _, _, _, evidence in per_sentence)
+        if evidence.words:
+            words = [token for _, _, tokens, _ in per_sentence for token in tokens if token.is_word]
+            prediction = model.predict(evidence)
+            believed = max(prediction[0], KNOWN_SPUN_PROBABILITY) if spun else prediction[0]
+            chosen = choose_spans(text, words, found, spanner.word_probabilities(text, words, found, believed))
+            spans += _shifted(chosen, offset)
+        tortured += _shifted(hits, offset)
+        # A second section on: the lists of values kept as sums, so memory stays that of one section.
+        total = evidence if total is None else total.condensed() + evidence.condensed()
+        offset += len(text)
+    if total is None or total.words == 0:
         return Report(0.0, (0.0, 1.0), 0, tier, sentences, [], tortured, {}, model.threshold)
-    probability, interval = model.predict(total)
-    features = total.features(not fast)
-    words = [token for _, _, tokens, _ in per_sentence for token in tokens if token.is_word]
-    believed = max(probability, KNOWN_SPUN_PROBABILITY) if spun else probability
-    spans = choose_spans(text, words, found, spanner.word_probabilities(text, words, found, believed))
-    return Report(probability, interval, total.words, tier, sentences, spans, tortured, features, model.threshold)
+    probability, interval = prediction if second is None else model.predict(total)  # (one section: its own)
+    return Report(probability, interval, total.words, tier, sentences, spans, tortured, total.features(not fast),
+                  model.threshold)
+
+
+def _shifted(items: list, offset: int) -> list:
+    """Spans or tortured hits of a section, with offsets into the whole text."""
+    if not offset:
+        return items
+    return [dataclasses.replace(item, start=item.start + offset, end=item.end + offset) for item in items]
 
 
 def spin_probability(text: str, model: Detector | None = None, known_tortured: bool = True) -> float:

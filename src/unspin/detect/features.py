@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,6 +113,14 @@ class Evidence:
             setattr(summed, name, getattr(self, name) + getattr(other, name))
         return summed
 
+    def condensed(self) -> Evidence:
+        """The same evidence with each list of values kept as its ``Moments``: all the features
+        need of them, so the evidence of a text of any length takes the same memory."""
+        out = Evidence(**{name: getattr(self, name) for name in _COUNT_FIELDS})
+        for name in _LIST_FIELDS:
+            setattr(out, name, Moments.of(getattr(self, name)))
+        return out
+
     def features(self, full: bool) -> dict[str, float]:
         content, words = max(self.content, 1), max(self.words, 1)
         out = {
@@ -187,13 +196,58 @@ class Evidence:
         return out
 
 
+_LIST_FIELDS = ("surprisals", "function_surprisals", "context_gains", "ngram_values", "fit_gains")
+_COUNT_FIELDS = tuple(name for name in Evidence.__dataclass_fields__ if name not in _LIST_FIELDS)
+
+
+def summed(parts: Iterable[Evidence]) -> Evidence:
+    """The evidence of a text from that of its sentences, in one pass (adding them one by one
+    with ``+`` copies the growing lists each time: quadratic in a long text)."""
+    total = Evidence()
+    for part in parts:
+        for name in _COUNT_FIELDS:
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        for name in _LIST_FIELDS:
+            getattr(total, name).extend(getattr(part, name))
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class Moments:
+    """A list of values as its count, sum and sum of squares (``Evidence.condensed``); adds to
+    another ``Moments`` or to a list."""
+
+    n: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+    @classmethod
+    def of(cls, values: list[float] | Moments) -> Moments:
+        if isinstance(values, Moments):
+            return values
+        return cls(len(values), math.fsum(values), math.fsum([value * value for value in values]))
+
+    def __add__(self, other: list[float] | Moments) -> Moments:
+        other = Moments.of(other)
+        return Moments(self.n + other.n, self.total + other.total, self.squares + other.squares)
+
+    __radd__ = __add__
+
+    def __len__(self) -> int:
+        return self.n
+
+
 # Plain Python for the short lists of one sentence: numpy's per-call cost would be most of the
 # fast tier's time (it checks every sentence on its own as well as the whole text).
-def _mean(values: list[float]) -> float:
+def _mean(values: list[float] | Moments) -> float:
+    if isinstance(values, Moments):
+        return values.total / values.n if values.n else 0.0
     return math.fsum(values) / len(values) if values else 0.0
 
 
-def _variance(values: list[float]) -> float:
+def _variance(values: list[float] | Moments) -> float:
+    if isinstance(values, Moments):
+        return max(values.squares / values.n - _mean(values) ** 2, 0.0) if values.n else 0.0
     mean = _mean(values)
     return math.fsum([(value - mean) ** 2 for value in values]) / len(values) if values else 0.0
 

@@ -28,7 +28,7 @@ import numpy as np
 from unspin.boosted import BoostedTrees
 from unspin.candidates import FUNCTION_WORDS, transfer_case
 from unspin.decode import wants_an
-from unspin.detect.features import Evidence, Signal
+from unspin.detect.features import Evidence, Signal, summed
 from unspin.detect.types import Span
 from unspin.resources.lexicon import zipf
 from unspin.types import Token
@@ -280,9 +280,7 @@ def text_signals(text: str, label: int, group: str, full: bool, scorer=None) -> 
     rows = None
     if recorder is not None:
         rows = np.concatenate(recorder.rows) if recorder.rows else np.zeros((0, 0), np.float16)
-    evidence = Evidence()
-    for _, _, _, part in sentences:
-        evidence = evidence + part
+    evidence = summed(part for _, _, _, part in sentences)
     return TextSignals(text, label, group, evidence, [(start, end) for start, end, _, _ in sentences], words,
                        [s for s in found if s.kind != "probe"], rows)
 

@@ -27,7 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from unspin.detect.checker import DETECTOR_FILES, DETECTOR_VERSION, evidence_by_sentence
-from unspin.detect.features import LM_FIELDS, Evidence, tier_features
+from unspin.detect.features import LM_FIELDS, Evidence, summed, tier_features
 from unspin.detect.model import Detector, Example, fit_detector, predict_examples
 
 FULL_SYNTHETIC = 60
@@ -110,11 +110,8 @@ def text_evidence(text: str, full: bool, scorer=None, known_tortured: bool = Tru
     screener's list of tortured phrases unless ``known_tortured``."""
     from unspin.detect.tortured import default_matcher
 
-    total = Evidence()
     tortured = default_matcher().find(text) if known_tortured else []
-    for _, _, _, evidence in evidence_by_sentence(text, full, [], tortured, scorer):
-        total = total + evidence
-    return total
+    return summed(evidence for _, _, _, evidence in evidence_by_sentence(text, full, [], tortured, scorer))
 
 
 def examples(items: list[LabelledText], full: bool, scorer=None, progress=None) -> list[Example]:

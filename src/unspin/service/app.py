@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data, name = _payload(body, settings)
 
         def job(stop: threading.Event) -> dict:
-            source, kind = _read(data, name, body, settings)
+            source, kind = _read(data, name, body, settings, "restores")
             restoration = _restore_blocks(source, body.min_confidence, body.spun, settings.block_chars, stop)
             return {**restoration, "source": source, "format": kind}
 
@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data, name = _payload(body, settings)
 
         def job(stop: threading.Event) -> dict:
-            source, kind = _read(data, name, body, settings)
+            source, kind = _read(data, name, body, settings, "checks")
             if stop.is_set():
                 raise Stopped
             try:
@@ -245,8 +245,9 @@ def _payload(body: DocumentIn, settings: Settings) -> tuple[str | bytes, str | N
     return data, body.filename
 
 
-def _read(data: str | bytes, name: str | None, body: DocumentIn, settings: Settings) -> tuple[str, str]:
-    """(text, format) of the request; InputError for what cannot be read or is not English."""
+def _read(data: str | bytes, name: str | None, body: DocumentIn, settings: Settings, task: str) -> tuple[str, str]:
+    """(text, format) of the request; InputError for what cannot be read or is not English (``task``:
+    what unspin would do with it, for the message)."""
     if isinstance(data, str):
         if not data.strip():
             raise InputError("the text is empty" if not data else "the text contains only whitespace")
@@ -260,7 +261,7 @@ def _read(data: str | bytes, name: str | None, body: DocumentIn, settings: Setti
     if settings.log_text:
         log.info("text received (%d characters): %s", len(source), json.dumps(source, ensure_ascii=False))
     if not body.allow_non_english:
-        ensure_english(source[: settings.block_chars])  # as the CLI checks its first block
+        ensure_english(source[: settings.block_chars], task)  # as the CLI judges its first block
     return source, kind
 
 
