@@ -235,6 +235,38 @@ def test_check_goes_on_past_files_it_cannot_read(tmp_path) -> None:
     assert allowed.stdout.decode().split("\t")[3] == f"{sum(t.is_word for t in tokenise(GERMAN))} words"
 
 
+def test_check_shows_progress_on_a_terminal_and_keeps_errors_apart(tmp_path) -> None:
+    import os
+    import pty
+    import re
+
+    good, empty = tmp_path / "spun.txt", tmp_path / "empty.txt"
+    good.write_text(_held_out_synthetic(1)[0].spun)
+    empty.write_text("")
+    plain = run_unspin("check", good, empty, "--fast")
+    terminal, stderr = pty.openpty()  # stderr a terminal, stdout redirected: `unspin check ... > out.tsv`
+    process = subprocess.Popen([sys.executable, "-m", "unspin", "check", str(good), str(empty), "--fast"],
+                               stdout=subprocess.PIPE, stderr=stderr, env={**os.environ, "TERM": "xterm", "COLUMNS": "1000"})
+    os.close(stderr)
+    stdout = process.stdout.read()
+    assert process.wait(timeout=600) == 2
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    assert stdout == plain.stdout  # the results are the same whether or not progress is shown
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode())  # without the terminal's control codes
+    assert f"Checking {good} (1 of 2 files)" in screen and f"Checking {empty} (2 of 2 files)" in screen
+    # The error has a line of its own, not run into the spinner's.
+    assert re.search(rf"(^|[\r\n])unspin: error: {re.escape(str(empty))} is empty\r?\n", screen), screen
+
+
 def test_check_reports_bad_files_as_user_errors(tmp_path) -> None:
     assert_user_error(run_unspin("check", tmp_path / "missing.txt", "--fast"), "no such file")
     empty = tmp_path / "empty.txt"

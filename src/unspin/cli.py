@@ -390,16 +390,21 @@ def check(
         names = sources or ["-"]
         _hint_if_typing(names[0])
         likely, flagged, words, failed = 0, 0, 0, 0
-        with _open_output(None) as sink:
+        with _open_output(None) as sink, _status("Checking…") as status:
             if output_format is CheckFormat.json:  # streamed: one file's report at a time
                 sink.write('{"files": [')
             for number, name in enumerate(names):
+                if status is not None:
+                    status.update(f"Checking {name} ({number + 1:,} of {len(names):,} files)…")
                 try:
                     report = _check_file(name, fast, spun, allow_non_english)
                 except (InputError, OSError) as error:
                     failed += 1
                     message = _file_error(name, error)
-                    typer.echo(f"unspin: error: {message}", err=True)
+                    if status is not None:  # above the spinner, not run into it
+                        status.console.print(f"unspin: error: {message}", markup=False, highlight=False, soft_wrap=True)
+                    else:
+                        typer.echo(f"unspin: error: {message}", err=True)
                     document, line = {"file": name, "error": message}, None  # (the error went to stderr)
                 else:
                     verdict = _verdict(report)
