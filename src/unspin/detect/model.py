@@ -183,17 +183,18 @@ def _table_for(examples: list[Example]) -> dict[str, float]:
 
 
 def fit_detector(examples: list[Example], tier: str, version: int, features: list[str],
-                 max_fpr: float | None = MAX_TRAINING_FPR) -> Detector:
+                 max_fpr: float | None = MAX_TRAINING_FPR, fits: CrossFit | None = None) -> Detector:
     """Fit on ``examples``, and choose the threshold at which cross-validated scores flag so few
     of the training originals that the upper bound of the rate is ``max_fpr``
-    (``allowed_false_positives``; 0.5 if that is higher; ``None``: 0.5).
+    (``allowed_false_positives``; 0.5 if that is higher; ``None``: 0.5). ``fits``: the
+    ``threshold_fits`` of these examples, if the caller has them already.
 
     The probability stays what the logistic regression says; the threshold is where a text is
     called spun. Chosen on the training texts only, so a benchmark can score it honestly.
     """
     detector = _fit(examples, tier, version, features)
     if max_fpr is not None:
-        scores = threshold_fits(examples, tier, version, features).scores
+        scores = (fits or threshold_fits(examples, tier, version, features)).scores
         negatives = sorted(score for score, e in zip(scores, examples) if not e.label)
         allowed = allowed_false_positives(len(negatives), max_fpr)
         if negatives:

@@ -285,17 +285,16 @@ def text_signals(text: str, label: int, group: str, full: bool, scorer=None) -> 
                        [s for s in found if s.kind != "probe"], rows)
 
 
-def fit_span_model(tier: str, texts: list[TextSignals], examples, say: Callable[[str], None] | None = None) -> SpanModel:
+def fit_span_model(tier: str, texts: list[TextSignals], examples, fits,
+                   say: Callable[[str], None] | None = None) -> SpanModel:
     """Fit the tier's span model on ``texts`` (``text_signals`` of its training texts), whose
-    ``examples`` (the detector's, with evidence) give each text's cross-fitted probability and
-    n-gram table; in the full tier the word probe is cross-fitted by the same folds."""
-    from unspin.detect.checker import DETECTOR_VERSION
-    from unspin.detect.features import tier_features
-    from unspin.detect.model import ngram_evidence, threshold_fits
+    ``examples`` (the detector's, with evidence) and their ``fits`` (``model.threshold_fits``, as
+    the detector's threshold was chosen) give each text's cross-fitted probability and n-gram
+    table; in the full tier the word probe is cross-fitted by the same folds."""
+    from unspin.detect.model import ngram_evidence
     from unspin.detect.probe import WordProbe, originals_by_group, training_labels, training_weights
     from unspin.tokenise import tokenise
 
-    fits = threshold_fits(examples, tier, DETECTOR_VERSION, tier_features(tier))
     fitted = {(e.text, e.group): (probability, fits.detectors[fold], fold)
               for e, probability, fold in zip(examples, fits.scores, fits.folds)}
     originals = originals_by_group(texts)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from unspin.detect.checker import DETECTOR_FILES, DETECTOR_VERSION, evidence_by_sentence
 from unspin.detect.features import LM_FIELDS, Evidence, summed, tier_features
-from unspin.detect.model import Detector, Example, fit_detector, predict_examples
+from unspin.detect.model import Detector, Example, fit_detector, predict_examples, threshold_fits
 
 FULL_SYNTHETIC = 60
 PER_SOURCE = {"fast": 400, "full": 60}  # training paragraphs taken from each clean source
@@ -273,8 +273,10 @@ def retrain_detection(target: Path, training: Callable[[str], list[LabelledText]
         save_examples(target / EXAMPLES_FILE.format(tier=tier), examples)
         if full:
             fit_word_probe(list(read.values())).save(target / PROBE_FILE)
-        fit_detector(examples, tier, DETECTOR_VERSION, tier_features(tier)).save(target / DETECTOR_FILES[tier])
-        fit_span_model(tier, texts, examples, say).save(target / SPAN_FILE.format(tier=tier))
+        # One cross-fit gives the detector its threshold and the span model each text's probability.
+        fits = threshold_fits(examples, tier, DETECTOR_VERSION, tier_features(tier))
+        fit_detector(examples, tier, DETECTOR_VERSION, tier_features(tier), fits=fits).save(target / DETECTOR_FILES[tier])
+        fit_span_model(tier, texts, examples, fits, say).save(target / SPAN_FILE.format(tier=tier))
     for cached in (detector, span_model, word_probe):
         cached.cache_clear()
 
