@@ -140,6 +140,34 @@ def test_spinner_wording_learned_on_one_fold_separates_the_other() -> None:
     assert wins >= 0.85 * len(test)
 
 
+def test_a_weighted_text_counts_in_the_ngram_table_as_that_many_copies() -> None:
+    pairs = [p for p in spinbot_pairs() if p.spun != p.original][:6]
+    spun, original = [p.spun for p in pairs], [p.original for p in pairs]
+    weighted = fit_ngram_table(spun, original, weights=([3.0] + [1.0] * 5, [1.0, 2.0] + [1.0] * 4))
+    copied = fit_ngram_table([spun[0]] * 3 + spun[1:], original[:1] + [original[1]] * 2 + original[2:])
+    assert weighted == copied
+    # The real spinner's phrases seen once enter the table only with their weight (a count of 3).
+    unweighted = fit_ngram_table(spun, original)
+    assert len(weighted) > len(unweighted)
+    assert any(gram not in unweighted and value > 0 for gram, value in weighted.items())
+
+
+def test_real_spins_weigh_in_the_full_detectors_ngram_table() -> None:
+    # The regression counts a SpinBot pair REAL_SPIN_WEIGHT times; so does the full tier's table beside it.
+    from unspin.detect.model import REAL_SPIN_WEIGHT, Example, _table_for
+
+    pairs = [p for p in spinbot_pairs() if p.spun != p.original][:6]
+    examples = [Example(text, label, f"{kind}:{p.id}", Evidence()) for kind in ("spinbot", "sotu") for p in pairs
+                for text, label in ((p.spun, 1), (p.original, 0))]
+    spun, original = ([e.text for e in examples if e.label == label] for label in (1, 0))
+    copies = int(REAL_SPIN_WEIGHT) - 1
+    extra_spun, extra_original = ([e.text for e in examples if e.label == label and e.group.startswith("spinbot:")]
+                                  for label in (1, 0))
+    assert _table_for(examples, "full") == fit_ngram_table(spun + extra_spun * copies, original + extra_original * copies)
+    assert _table_for(examples, "fast") == fit_ngram_table(spun, original)
+    assert _table_for(examples, "full") != _table_for(examples, "fast")
+
+
 VALUES = st.lists(st.floats(min_value=-30, max_value=30, allow_nan=False), max_size=40)
 
 

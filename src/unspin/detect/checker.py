@@ -22,7 +22,7 @@ from unspin.detect.types import Report, SentenceReport, Span, TorturedHit
 from unspin.tokenise import tokenise
 from unspin.types import Token
 
-DETECTOR_VERSION = 7
+DETECTOR_VERSION = 8
 # A text or sentence of fewer words gets the fast tier's answer in a full check: each sentence is
 # read alone, so the LM would judge its first word by nothing and its second by one word. On held-out
 # texts of one and two words (README, session 14) the full tier's answers were confident a fifth

@@ -12,7 +12,11 @@ few of the clean ones that the upper confidence bound of that rate is 1%.
 
 ``spinner_ngram_score`` is the one learned feature: the mean log-odds of a
 text's words and word pairs between spun and original training text ("utilized",
-"additionally" up; "used", "also" down; unseen ones count 0). When the
+"additionally" up; "used", "also" down; unseen ones count 0). In the full
+tier a real spinner's pair counts ``REAL_SPIN_WEIGHT`` times in the table, as in
+the regression: a phrase SpinBot wrote once ("a major aspect of", "better half")
+then enters it, where among the many simulated spins it would be too rare to
+(``TABLE_REAL_SPIN_WEIGHT`` says why not in the fast tier). When the
 classifier is fitted, each training text's score comes from a table that did
 not see that text's pair (cross-fitting), so the weight it gets is the one it
 earns on unseen text.
@@ -40,6 +44,12 @@ MAX_TRAINING_FPR = 0.01  # bound on the false-positive rate at the strict thresh
 THRESHOLD_FOLDS = 5
 WINSOR = (0.5, 99.5)  # percentiles of the training texts' features beyond which a feature is held
 REAL_SPIN_WEIGHT = 3.0  # a SpinBot (real spinner) pair counts as much as three simulated ones
+# ... and in the n-gram table, by tier. Cross-validated on the training texts (session 28), weighing
+# it 3 there raised the AUC on SpinBot's texts in both tiers (fast 0.9933 -> 0.9984, full 0.9972 ->
+# 0.9982) and left the full tier's on the other texts as it was (0.9632 -> 0.9638), where the model's
+# evidence carries them; the fast tier, with fewer features to lean on, lost there (0.9334 -> 0.9229):
+# SpinBot's wording ("better half", "in the wake of") is plain English in fiction.
+TABLE_REAL_SPIN_WEIGHT = {"fast": 1.0, "full": REAL_SPIN_WEIGHT}
 
 
 def ngrams(text: str, start: int = 0, end: int | None = None,
@@ -64,9 +74,18 @@ def text_ngrams(text: str) -> tuple[str, ...]:
     return tuple(gram for start, end in sentence_pieces(text) for gram, _, _ in ngrams(text, start, end))
 
 
-def fit_ngram_table(spun: list[str], original: list[str]) -> dict[str, float]:
-    """Log-odds (spun vs original) of every n-gram seen ``MIN_NGRAM_COUNT`` times or more."""
-    counts = [Counter(g for text in side for g in text_ngrams(text)) for side in (spun, original)]
+def fit_ngram_table(spun: list[str], original: list[str],
+                    weights: tuple[list[float], list[float]] | None = None) -> dict[str, float]:
+    """Log-odds (spun vs original) of every n-gram seen ``MIN_NGRAM_COUNT`` times or more, each
+    text counting as often as its weight (``weights``: the spun texts', the originals'; 1 each
+    if not given)."""
+    if weights is None:
+        weights = ([1.0] * len(spun), [1.0] * len(original))
+    counts: list[Counter[str]] = [Counter(), Counter()]
+    for side, texts, side_weights in zip(counts, (spun, original), weights):
+        for text, weight in zip(texts, side_weights, strict=True):
+            for gram in text_ngrams(text):
+                side[gram] += weight
     totals = [sum(c.values()) for c in counts]
     vocabulary = set(counts[0]) | set(counts[1])
     size = len(vocabulary)
@@ -178,8 +197,16 @@ def _with_ngrams(example: Example, table: dict[str, float]) -> Evidence:
     return evidence
 
 
-def _table_for(examples: list[Example]) -> dict[str, float]:
-    return fit_ngram_table([e.text for e in examples if e.label], [e.text for e in examples if not e.label])
+def example_weight(example: Example, real_spin_weight: float = REAL_SPIN_WEIGHT) -> float:
+    """How much a training text counts: a real spinner's pair ``real_spin_weight`` times."""
+    return real_spin_weight if example.group.startswith("spinbot:") else 1.0
+
+
+def _table_for(examples: list[Example], tier: str) -> dict[str, float]:
+    sides = [[e for e in examples if e.label == label] for label in (1, 0)]
+    weight = TABLE_REAL_SPIN_WEIGHT[tier]
+    return fit_ngram_table(*([e.text for e in side] for side in sides),
+                           weights=tuple([example_weight(e, weight) for e in side] for side in sides))
 
 
 def fit_detector(examples: list[Example], tier: str, version: int, features: list[str],
@@ -251,7 +278,7 @@ def _fit(examples: list[Example], tier: str, version: int, features: list[str], 
     evidences: list[Evidence] = [Evidence()] * len(examples)
     for fold in range(inner_folds):
         inside = [i for i, e in enumerate(examples) if stable_hash(e.group) % inner_folds == fold]
-        table = _table_for([e for e in examples if stable_hash(e.group) % inner_folds != fold])
+        table = _table_for([e for e in examples if stable_hash(e.group) % inner_folds != fold], tier)
         for i in inside:
             evidences[i] = _with_ngrams(examples[i], table)
     rows = [evidence.features(full) for evidence in evidences]
@@ -261,10 +288,10 @@ def _fit(examples: list[Example], tier: str, version: int, features: list[str], 
     x = np.clip(x, observed[0], observed[1])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    weights = [REAL_SPIN_WEIGHT if e.group.startswith("spinbot:") else 1.0 for e in examples]
+    weights = [example_weight(e) for e in examples]
     model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weights)
     detector = Detector(version, tier, list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(),
-                        float(model.intercept_[0]), _table_for(examples),
+                        float(model.intercept_[0]), _table_for(examples, tier),
                         item_variance=typical_item_variances(evidences),
                         observed_range=observed.tolist())
     detector.typical_spread = round(float(np.median([detector.logit_and_spread(e)[1] for e in evidences])), 4)

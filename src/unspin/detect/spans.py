@@ -35,7 +35,7 @@ from unspin.types import Token
 
 SPAN_FLOOR = 0.5  # a word is shown when a spinner more likely than not changed it
 SPAN_FILE = "detector-spans-{tier}.npz"
-SPAN_VERSION = 1
+SPAN_VERSION = 2
 # Signals whose strength is a feature of its own (``Signal.value``; the strongest on a word counts).
 SIGNAL_KINDS = ("tortured", "residue", "article", "rare", "collocation")
 FAST_COLUMNS = (*SIGNAL_KINDS, "ngram", "text_logit", "zipf", "function_word", "capitalised")

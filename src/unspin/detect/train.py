@@ -241,8 +241,8 @@ def build_detectors(target: Path, force: bool = False, say: Callable[[str], None
 
 
 def retrain_detection(target: Path, training: Callable[[str], list[LabelledText]] = labelled_texts,
-                      say: Callable[[str], None] | None = None) -> None:
-    """Fit both tiers' detectors and span models and the full tier's word probe in ``target``
+                      say: Callable[[str], None] | None = None, tiers: tuple[str, ...] = ("fast", "full")) -> None:
+    """Fit the ``tiers``' detectors and span models (and the full tier's word probe) in ``target``
     from one reading of each tier's training texts (``training(tier)``, by default
     ``labelled_texts``): each text's evidence, signals and probe rows come from the same pass of
     the model (``spans.text_signals``; both tiers about 45 minutes on 2 cores in float32).
@@ -255,7 +255,7 @@ def retrain_detection(target: Path, training: Callable[[str], list[LabelledText]
     from unspin.detect.spans import SPAN_FILE, fit_span_model, text_signals
 
     scorer = None
-    for tier in ("fast", "full"):
+    for tier in tiers:
         full = tier == "full"
         if full:
             from unspin.resources.model import default_model_dir
