@@ -29,7 +29,7 @@ tier = sys.argv[1]
 examples = _training_examples(tier)
 for variant in sys.argv[2:]:
     w, raw_min = float(variant.split(",")[0]), "raw" in variant
-    m._table_for = lambda ex: table(ex, w, raw_min)
+    m._table_for = lambda ex, tier=None: table(ex, w, raw_min)
     t = time.time()
     fits = m.threshold_fits(examples, tier, DETECTOR_VERSION, tier_features(tier))
     p, y = np.array(fits.scores), np.array([e.label for e in examples])
